@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class AircraftQuerySet(models.QuerySet):
+    def for_listing(self) -> "AircraftQuerySet":
+        """What every card needs, in one query."""
+        return self.select_related("manufacturer").defer("description", "search_vector")
+
+    def by_manufacturer(self, slug: str) -> "AircraftQuerySet":
+        return self.filter(manufacturer__slug=slug)
+
+    def in_decade(self, decade: int) -> "AircraftQuerySet":
+        return self.filter(introduced__gte=decade, introduced__lt=decade + 10)
+
+    def status_counts(self) -> dict[str, int]:
+        rows = self.order_by().values_list("status").annotate(n=models.Count("pk"))
+        return dict(rows)

@@ -1,0 +1,67 @@
+"""Search input handling and typo correction, without PostgreSQL extensions.
+
+pg_trgm is not available everywhere this runs (the embedded PostgreSQL lacks it),
+so near-miss words are matched here against the catalogue's own vocabulary by
+trigram similarity: "raptr" -> "raptor".
+"""
+
+import re
+from collections import defaultdict
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
+_TERM = re.compile(r"[^\W_]+")
+
+
+def normalise(raw: str) -> str:
+    """Trimmed, single-spaced and bounded; what the page echoes and events record."""
+    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+
+
+def terms(query: str) -> list[str]:
+    """Word and number tokens; everything else (quotes, SQL, tags) is dropped."""
+    return [t.casefold() for t in _TERM.findall(query)][:MAX_TERMS]
+
+
+def designation_key(tokens: list[str]) -> str:
+    """Matches Aircraft.designation_key: "F/A-18" and "fa 18" both give "fa18"."""
+    return "".join(tokens)
+
+
+def tsquery(tokens: list[str]) -> str:
+    """Every term required, each as a prefix. Tokens hold only letters and digits."""
+    return " & ".join(f"{token}:*" for token in tokens)
+
+
+def trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class Vocabulary:
+    """Words the catalogue uses, indexed by trigram for near-miss lookup."""
+
+    def __init__(self, words: set[str]):
+        self.words = {w for w in words if len(w) >= 2}
+        self._index: dict[str, list[str]] = defaultdict(list)
+        for word in self.words:
+            for gram in trigrams(word):
+                self._index[gram].append(word)
+
+    def closest(self, word: str, threshold: float = 0.35) -> str | None:
+        if word in self.words or len(word) < 3:
+            return None
+        grams = trigrams(word)
+        shared: dict[str, int] = defaultdict(int)
+        for gram in grams:
+            for candidate in self._index.get(gram, ()):
+                shared[candidate] += 1
+        best, best_score = None, threshold
+        for candidate, count in shared.items():
+            score = count / len(grams | trigrams(candidate))
+            if score > best_score or (score == best_score and best is not None and candidate < best):
+                best, best_score = candidate, score
+        return best
+
+    def correct(self, tokens: list[str]) -> list[str]:
+        return [self.closest(token) or token for token in tokens]

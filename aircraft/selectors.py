@@ -1,0 +1,204 @@
+"""Reads that pages and the API share. Each returns a bounded number of queries."""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from . import search
+from .models import Aircraft, AircraftDailyViews, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal
+
+SORTS = {
+    "designation": ("designation",),
+    "name": ("name", "designation"),
+    "manufacturer": ("manufacturer__name", "designation"),
+    "newest": (F("introduced").desc(nulls_last=True), "designation"),
+    "oldest": (F("introduced").asc(nulls_last=True), "designation"),
+    "fastest": (F("max_speed_kn").desc(nulls_last=True), "designation"),
+    "heaviest": (F("max_takeoff_weight_kg").desc(nulls_last=True), "designation"),
+    "range": (F("range_km").desc(nulls_last=True), "designation"),
+    "popular": (F("view_total__views").desc(nulls_last=True), "designation"),
+}
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    manufacturer: str = ""
+    role: str = ""
+    status: str = ""
+    decade: int | None = None
+    sort: str = "manufacturer"
+
+
+def catalogue_stamp() -> str:
+    """Changes whenever anything in the catalogue does; used in cache keys and ETags."""
+    stamp = cache.get("catalogue:stamp")
+    if stamp is None:
+        stamp = catalogue_stamp_refresh()
+    return stamp
+
+
+def catalogue_stamp_refresh() -> str:
+    """A new stamp makes every cached page and ETag of the old catalogue stale."""
+    stamp = uuid.uuid4().hex[:16]
+    cache.set("catalogue:stamp", stamp, None)
+    return stamp
+
+
+def latest_release() -> CatalogueRelease | None:
+    return CatalogueRelease.objects.order_by("-loaded_at").first()
+
+
+def catalogue_counts() -> dict[str, int]:
+    counts = Aircraft.objects.aggregate(
+        aircraft=Count("pk"),
+        active=Count("pk", filter=Q(status=Aircraft.Status.ACTIVE)),
+        retired=Count("pk", filter=Q(status=Aircraft.Status.RETIRED)),
+        in_development=Count("pk", filter=Q(status=Aircraft.Status.IN_DEVELOPMENT)),
+    )
+    counts["manufacturers"] = Manufacturer.objects.count()
+    return counts
+
+
+def manufacturers_with_counts() -> QuerySet[Manufacturer]:
+    return Manufacturer.objects.annotate(
+        aircraft_count=Count("aircraft"),
+        active_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.ACTIVE)),
+        retired_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.RETIRED)),
+        in_development_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.IN_DEVELOPMENT)),
+    ).order_by("name")
+
+
+def manufacturer_aircraft(manufacturer: Manufacturer) -> QuerySet[Aircraft]:
+    return (
+        manufacturer.aircraft.select_related("manufacturer")
+        .defer("description", "search_vector")
+        .order_by(F("introduced").asc(nulls_last=True), "designation")
+    )
+
+
+def recently_updated(limit: int = 6) -> QuerySet[Aircraft]:
+    return Aircraft.objects.for_listing().order_by("-updated_at", "designation")[:limit]
+
+
+def aircraft_list(filters: CatalogueFilters) -> QuerySet[Aircraft]:
+    queryset = filter_results(Aircraft.objects.for_listing(), filters)
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["manufacturer"]))
+
+
+def filter_results(queryset: QuerySet[Aircraft], filters: CatalogueFilters) -> QuerySet[Aircraft]:
+    if filters.manufacturer:
+        queryset = queryset.by_manufacturer(filters.manufacturer)
+    if filters.role:
+        queryset = queryset.filter(role=filters.role)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.decade is not None:
+        queryset = queryset.in_decade(filters.decade)
+    return queryset
+
+
+def aircraft_detail(slug: str) -> Aircraft | None:
+    return (
+        Aircraft.objects.select_related("manufacturer", "view_total").filter(slug=slug).first()
+    )
+
+
+def aircraft_siblings(aircraft: Aircraft, limit: int = 8) -> QuerySet[Aircraft]:
+    return manufacturer_aircraft(aircraft.manufacturer).exclude(pk=aircraft.pk)[:limit]
+
+
+def aircraft_by_slugs(slugs: list[str]) -> list[Aircraft]:
+    """In the order asked for; unknown slugs are skipped."""
+    found = {a.slug: a for a in Aircraft.objects.select_related("manufacturer").filter(slug__in=slugs)}
+    return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
+
+
+def decades() -> list[int]:
+    years = Aircraft.objects.filter(introduced__isnull=False).order_by().values_list("introduced", flat=True).distinct()
+    return sorted({year // 10 * 10 for year in years})
+
+
+# --- Search -------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    query: str
+    results: QuerySet[Aircraft]
+    corrected: str = ""
+
+
+def _vocabulary() -> search.Vocabulary:
+    key = f"catalogue:vocabulary:{catalogue_stamp()}"
+    words = cache.get(key)
+    if words is None:
+        words = set()
+        for designation_key, name, maker in Aircraft.objects.values_list("designation_key", "name", "manufacturer__name"):
+            words.add(designation_key)
+            words.update(search.terms(name))
+            words.update(search.terms(maker))
+        cache.set(key, words, 24 * 3600)
+    return search.Vocabulary(words)
+
+
+def _matching(tokens: list[str]) -> QuerySet[Aircraft]:
+    key = search.designation_key(tokens)
+    query = SearchQuery(search.tsquery(tokens), search_type="raw", config="english")
+    return (
+        Aircraft.objects.for_listing()
+        .filter(Q(search_vector=query) | Q(designation_key__startswith=key))
+        .annotate(
+            designation_match=Case(
+                When(designation_key=key, then=Value(2)),
+                When(designation_key__startswith=key, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            rank=SearchRank(F("search_vector"), query),
+        )
+        .order_by("-designation_match", "-rank", "designation")
+    )
+
+
+def aircraft_search(raw_query: str) -> SearchResult:
+    query = search.normalise(raw_query)
+    tokens = search.terms(query)
+    if not tokens:
+        return SearchResult(query=query, results=Aircraft.objects.none())
+    results = _matching(tokens)
+    if not results.exists():
+        corrected = _vocabulary().correct(tokens)
+        if corrected != tokens:
+            return SearchResult(query=query, results=_matching(corrected), corrected=" ".join(corrected))
+    return SearchResult(query=query, results=results)
+
+
+# --- Popularity (filled by the events consumer) -------------------------------
+
+
+def most_viewed(limit: int = 5) -> QuerySet[AircraftViewTotal]:
+    return AircraftViewTotal.objects.select_related("aircraft__manufacturer").filter(views__gt=0).order_by("-views")[:limit]
+
+
+def trending(days: int = 7, limit: int = 5) -> list[Aircraft]:
+    since = timezone.localdate() - datetime.timedelta(days=days - 1)
+    return list(
+        Aircraft.objects.select_related("manufacturer")
+        .filter(daily_views__day__gte=since)
+        .annotate(recent_views=Sum("daily_views__views"))
+        .order_by("-recent_views", "designation")[:limit]
+    )
+
+
+def popular_searches(limit: int = 6) -> QuerySet[SearchTotal]:
+    return SearchTotal.objects.filter(last_result_count__gt=0).order_by("-searches", "query")[:limit]
+
+
+def page_size() -> int:
+    return settings.CATALOGUE_PAGE_SIZE

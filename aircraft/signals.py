@@ -1,0 +1,30 @@
+"""The catalogue's own signals, and cache invalidation.
+
+These signals are the seam with the events app: the catalogue announces what
+happened and never imports `events`. Every signal sends `request` so receivers
+can read the client's context; receivers must not raise or block.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal, receiver
+
+from .models import Aircraft, Manufacturer
+
+# aircraft: Aircraft, request: HttpRequest, via: "page" | "api" | "beacon"
+aircraft_viewed = Signal()
+# query: str (normalised), result_count: int, request: HttpRequest
+search_performed = Signal()
+# aircraft: list[Aircraft], request: HttpRequest
+aircraft_compared = Signal()
+
+
+@receiver(post_save, sender=Aircraft)
+@receiver(post_delete, sender=Aircraft)
+@receiver(post_save, sender=Manufacturer)
+@receiver(post_delete, sender=Manufacturer)
+def invalidate_catalogue_cache(**kwargs) -> None:
+    from .selectors import catalogue_stamp_refresh
+
+    # After commit: another worker must not re-cache the old data in between.
+    transaction.on_commit(catalogue_stamp_refresh)

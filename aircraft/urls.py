@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "aircraft"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("manufacturers/", views.manufacturer_list, name="manufacturer-list"),
+    path("manufacturers/<slug:slug>/", views.manufacturer_detail, name="manufacturer-detail"),
+    path("aircraft/", views.aircraft_list, name="aircraft-list"),
+    path("aircraft/<slug:slug>/", views.aircraft_detail, name="aircraft-detail"),
+    path("compare/", views.compare, name="compare"),
+    path("search/", views.search, name="search"),
+    path("preferences/units/", views.set_units, name="set-units"),
+    # The prototype's addresses, as permanent redirects.
+    path("home", views.legacy_home),
+    path("manufacturer/<str:name>", views.legacy_manufacturer),
+    path("aircraft/<str:name>/<path:designation>", views.legacy_aircraft),
+    # JSON API
+    path("api/manufacturers/", api.manufacturer_list, name="api-manufacturer-list"),
+    path("api/manufacturers/<slug:slug>/", api.manufacturer_detail, name="api-manufacturer-detail"),
+    path("api/aircraft/", api.aircraft_list, name="api-aircraft-list"),
+    path("api/aircraft/<slug:slug>/", api.aircraft_detail, name="api-aircraft-detail"),
+    path("api/aircraft/<slug:slug>/view", api.aircraft_view_beacon, name="api-aircraft-view"),
+    path("api/aircraft/<str:name>", api.legacy_manufacturer_aircraft),
+]

@@ -1,0 +1,153 @@
+"""Public pages. Thin: validate input, call selectors, render."""
+
+from django.core.exceptions import BadRequest
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, units
+from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
+from .context_processors import UNITS_COOKIE
+from .forms import CatalogueFilterForm, manufacturer_choices
+from .models import Aircraft, Manufacturer
+from .signals import aircraft_compared, aircraft_viewed, search_performed
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def paginate(queryset, page_number: object, per_page: int):
+    """A bad page number is the client's error (400); one past the end is a 404."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(page_number or 1)
+    except PageNotAnInteger as exc:
+        raise BadRequest("The page number must be a whole number.") from exc
+    except EmptyPage as exc:
+        raise Http404("There is no such page.") from exc
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "aircraft/home.html", {
+        "counts": selectors.catalogue_counts(),
+        "release": selectors.latest_release(),
+        "manufacturers": selectors.manufacturers_with_counts(),
+        "recent": selectors.recently_updated(),
+        "most_viewed": selectors.most_viewed(),
+        "trending": selectors.trending(),
+        "popular_searches": selectors.popular_searches(),
+    })
+
+
+@require_GET
+def manufacturer_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "aircraft/manufacturer_list.html", {
+        "manufacturers": selectors.manufacturers_with_counts(),
+    })
+
+
+@require_GET
+def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    manufacturer = get_object_or_404(Manufacturer, slug=slug)
+    aircraft = list(selectors.manufacturer_aircraft(manufacturer))
+    counts = {status: sum(1 for a in aircraft if a.status == status) for status in Aircraft.Status.values}
+    return render(request, "aircraft/manufacturer_detail.html", {
+        "manufacturer": manufacturer,
+        "aircraft_list": aircraft,
+        "status_counts": counts,
+    })
+
+
+@require_GET
+def aircraft_list(request: HttpRequest) -> HttpResponse:
+    manufacturers = list(manufacturer_choices())
+    form = CatalogueFilterForm(request.GET, manufacturers=manufacturers)
+    context = {"form": form, "decades": selectors.decades(), "manufacturers": manufacturers}
+    if not form.is_valid():
+        return render(request, "aircraft/aircraft_list.html", context, status=400)
+    page = paginate(selectors.aircraft_list(form.filters()), form.cleaned_data["page"], selectors.page_size())
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update({"page": page, "filters": form.filters(), "query_string": query.urlencode()})
+    return render(request, "aircraft/aircraft_list.html", context)
+
+
+@require_GET
+def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    aircraft = selectors.aircraft_detail(slug)
+    if aircraft is None:
+        raise Http404("No aircraft has this address.")
+    aircraft_viewed.send(sender=Aircraft, aircraft=aircraft, request=request, via="page")
+    return render(request, "aircraft/aircraft_detail.html", {
+        "aircraft": aircraft,
+        "specifications": aircraft.specifications(),
+        "siblings": selectors.aircraft_siblings(aircraft),
+        "views": getattr(getattr(aircraft, "view_total", None), "views", 0),
+    })
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    slugs = [slug.strip() for slug in request.GET.getlist("a") if slug.strip()][: MAX_COMPARED + 1]
+    aircraft = selectors.aircraft_by_slugs(slugs)
+    error = ""
+    if len(slugs) > MAX_COMPARED:
+        error = f"Compare at most {MAX_COMPARED} aircraft at a time."
+        aircraft = aircraft[:MAX_COMPARED]
+    elif len(aircraft) < len(dict.fromkeys(slugs)):
+        error = "Some of the aircraft asked for are not in the catalogue."
+    if len(aircraft) >= MIN_COMPARED:
+        aircraft_compared.send(sender=Aircraft, aircraft=aircraft, request=request)
+    return render(request, "aircraft/compare.html", {
+        "aircraft_list": aircraft,
+        "rows": comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else [],
+        "error": error,
+        "all_aircraft": selectors.aircraft_list(selectors.CatalogueFilters()).only("slug", "designation", "name", "manufacturer__name"),
+        "selected": [a.slug for a in aircraft],
+    }, status=400 if error and len(aircraft) < MIN_COMPARED and slugs else 200)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    result = selectors.aircraft_search(request.GET.get("q", ""))
+    page = paginate(result.results, request.GET.get("page"), selectors.page_size()) if result.query else None
+    if page is not None and page.number == 1:
+        search_performed.send(sender=Aircraft, query=result.query, result_count=page.paginator.count, request=request)
+    return render(request, "aircraft/search.html", {
+        "result": result,
+        "page": page,
+        "popular_searches": selectors.popular_searches(),
+    })
+
+
+@require_POST
+def set_units(request: HttpRequest) -> HttpResponse:
+    system = request.POST.get("units", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if system in units.SYSTEMS:
+        response.set_cookie(UNITS_COOKIE, system, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+# --- The prototype's URLs, kept alive as permanent redirects -------------------
+
+
+def legacy_home(request: HttpRequest) -> HttpResponse:
+    return redirect("aircraft:home", permanent=True)
+
+
+def legacy_manufacturer(request: HttpRequest, name: str) -> HttpResponse:
+    manufacturer = get_object_or_404(Manufacturer, name__iexact=name)
+    return redirect(manufacturer, permanent=True)
+
+
+def legacy_aircraft(request: HttpRequest, name: str, designation: str) -> HttpResponse:
+    aircraft = get_object_or_404(
+        Aircraft.objects.only("slug"), manufacturer__name__iexact=name, designation__iexact=designation
+    )
+    return redirect(aircraft, permanent=True)

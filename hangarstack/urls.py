@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("aircraft.urls")),
+]
+
+handler400 = "hangarstack.views.bad_request"
+handler403 = "hangarstack.views.permission_denied"
+handler404 = "hangarstack.views.page_not_found"
+handler500 = "hangarstack.views.server_error"
+
+admin.site.site_header = "HangarStack catalogue"
+admin.site.site_title = "HangarStack admin"
+admin.site.index_title = "Catalogue administration"
