@@ -44,7 +44,16 @@ class ManufacturerAdmin(admin.ModelAdmin):
 
 @admin.register(Aircraft)
 class AircraftAdmin(admin.ModelAdmin):
-    list_display = ["designation", "name", "manufacturer", "role", "status", "introduced", "source_verified", "updated_at"]
+    list_display = [
+        "designation",
+        "name",
+        "manufacturer",
+        "role",
+        "status",
+        "introduced",
+        "source_verified",
+        "updated_at",
+    ]
     list_display_links = ["designation", "name"]
     list_filter = ["manufacturer", "role", "status", DecadeFilter, "source_kind"]
     list_select_related = ["manufacturer"]
@@ -56,7 +65,10 @@ class AircraftAdmin(admin.ModelAdmin):
     actions = ["mark_retired"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["manufacturer", "designation", "name", "slug", "role", "status", "introduced", "description"]}),
+        (
+            None,
+            {"fields": ["manufacturer", "designation", "name", "slug", "role", "status", "introduced", "description"]},
+        ),
         ("Dimensions (metric; imperial is derived)", {"fields": [("length_m", "wingspan_m", "height_m")]}),
         ("Weights", {"fields": [("empty_weight_kg", "max_takeoff_weight_kg")]}),
         ("Performance", {"fields": [("max_speed_kn", "max_speed_mach"), ("range_km", "service_ceiling_m")]}),

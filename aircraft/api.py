@@ -38,7 +38,9 @@ def specifications(plane: Aircraft) -> dict:
         "height": _quantity(plane.height_m, "m", {"ft": feet}),
         "empty_weight": _quantity(plane.empty_weight_kg, "kg", {"lb": float(units.POUNDS_PER_KG)}),
         "max_takeoff_weight": _quantity(plane.max_takeoff_weight_kg, "kg", {"lb": float(units.POUNDS_PER_KG)}),
-        "max_speed": _quantity(plane.max_speed_kn, "kn", {"km_h": float(units.KMH_PER_KNOT), "mph": float(units.MPH_PER_KNOT)}),
+        "max_speed": _quantity(
+            plane.max_speed_kn, "kn", {"km_h": float(units.KMH_PER_KNOT), "mph": float(units.MPH_PER_KNOT)}
+        ),
         "max_speed_mach": _number(plane.max_speed_mach),
         "range": _quantity(plane.range_km, "km", {"mi": float(units.MILES_PER_KM), "nmi": float(units.NMI_PER_KM)}),
         "service_ceiling": _quantity(plane.service_ceiling_m, "m", {"ft": feet}),
@@ -110,14 +112,16 @@ def paginated(request: HttpRequest, queryset, render_item) -> JsonResponse:
         query["page"] = number
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    return JsonResponse({
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "next": link(page.next_page_number()) if page.has_next() else None,
-        "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "results": [render_item(request, item) for item in page.object_list],
-    })
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "pages": paginator.num_pages,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [render_item(request, item) for item in page.object_list],
+        }
+    )
 
 
 @require_GET
@@ -183,11 +187,19 @@ def legacy_manufacturer_aircraft(request: HttpRequest, name: str) -> JsonRespons
             response["Location"] = f"/api/aircraft/{plane.slug}/"
             return response
         return json_error(404, f"no manufacturer named {name!r}")
-    return JsonResponse({
-        "manufacturer": maker.name,
-        "aircraft": [
-            {"designation": plane.designation, "name": plane.name, "role": plane.role,
-             "status": plane.status, "introduced": plane.introduced, "slug": plane.slug}
-            for plane in selectors.manufacturer_aircraft(maker)
-        ],
-    })
+    return JsonResponse(
+        {
+            "manufacturer": maker.name,
+            "aircraft": [
+                {
+                    "designation": plane.designation,
+                    "name": plane.name,
+                    "role": plane.role,
+                    "status": plane.status,
+                    "introduced": plane.introduced,
+                    "slug": plane.slug,
+                }
+                for plane in selectors.manufacturer_aircraft(maker)
+            ],
+        }
+    )

@@ -15,9 +15,11 @@ def comparison_rows(aircraft: list[Aircraft]) -> list[dict]:
         best = None
         if first["best"] == "max" and len(values) >= 2 and len(set(values)) > 1:
             best = max(values)
-        rows.append({
-            "label": first["label"],
-            "key": first["key"],
-            "cells": [{**cell, "is_best": best is not None and cell["value"] == best} for cell in cells],
-        })
+        rows.append(
+            {
+                "label": first["label"],
+                "key": first["key"],
+                "cells": [{**cell, "is_best": best is not None and cell["value"] == best} for cell in cells],
+            }
+        )
     return rows

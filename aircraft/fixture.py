@@ -13,8 +13,17 @@ from django.conf import settings
 from jsonschema import Draft202012Validator
 
 SPEC_FIELDS = (
-    "length_m", "wingspan_m", "height_m", "empty_weight_kg", "max_takeoff_weight_kg",
-    "max_speed_kn", "max_speed_mach", "range_km", "service_ceiling_m", "crew", "engines",
+    "length_m",
+    "wingspan_m",
+    "height_m",
+    "empty_weight_kg",
+    "max_takeoff_weight_kg",
+    "max_speed_kn",
+    "max_speed_mach",
+    "range_km",
+    "service_ceiling_m",
+    "crew",
+    "engines",
 )
 
 
@@ -44,9 +53,11 @@ def describe_record(document: dict, path: list) -> str:
         return "catalogue file"
     records = document.get(path[0]) or []
     record = records[path[1]] if path[1] < len(records) and isinstance(records[path[1]], dict) else {}
-    label = record.get("name") if path[0] == "manufacturers" else " ".join(
-        str(record.get(key, "")) for key in ("manufacturer", "designation")
-    ).strip()
+    label = (
+        record.get("name")
+        if path[0] == "manufacturers"
+        else " ".join(str(record.get(key, "")) for key in ("manufacturer", "designation")).strip()
+    )
     return f"{path[0]}[{path[1]}]" + (f" ({label})" if label else "")
 
 
@@ -78,17 +89,18 @@ def _cross_record_problems(document: Document) -> list[str]:
         for key in ("name", "slug"):
             marker = ("manufacturer", key, maker[key].casefold())
             if marker in seen:
-                problems.append(
-                    f"{describe_record(raw, ['manufacturers', index])}: {key}: duplicate of manufacturers[{seen[marker]}]"
-                )
+                where = describe_record(raw, ["manufacturers", index])
+                problems.append(f"{where}: {key}: duplicate of manufacturers[{seen[marker]}]")
             seen.setdefault(marker, index)
     known = {maker["name"] for maker in document.manufacturers}
     for index, record in enumerate(document.aircraft):
         where = describe_record(raw, ["aircraft", index])
         if record["manufacturer"] not in known:
             problems.append(f"{where}: manufacturer: {record['manufacturer']!r} is not in the manufacturers list")
-        for key, value in (("designation", (record["manufacturer"], record["designation"].casefold())),
-                           ("slug", record["slug"])):
+        for key, value in (
+            ("designation", (record["manufacturer"], record["designation"].casefold())),
+            ("slug", record["slug"]),
+        ):
             marker = ("aircraft", key, value)
             if marker in seen:
                 problems.append(f"{where}: {key}: duplicate of aircraft[{seen[marker]}]")

@@ -27,6 +27,10 @@ class TimeStamped(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)  # post_save receivers see changed_fields() here
+        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -47,10 +51,6 @@ class TimeStamped(models.Model):
             elif field.attname in loaded and loaded[field.attname] != new:
                 changes[field.attname] = (loaded[field.attname], new)
         return changes
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)  # post_save receivers see changed_fields() here
-        self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
 
 class Manufacturer(TimeStamped):
@@ -114,7 +114,9 @@ class Aircraft(TimeStamped):
     designation = models.CharField(max_length=40, help_text='As commonly written, e.g. "F-22A" or "A320neo".')
     # "F/A-18E" -> "fa18e": lets "fa18" or "f22" find a type without its punctuation.
     designation_key = models.GeneratedField(
-        expression=Lower(Func(F("designation"), Value("[^A-Za-z0-9]+"), Value(""), Value("g"), function="REGEXP_REPLACE")),
+        expression=Lower(
+            Func(F("designation"), Value("[^A-Za-z0-9]+"), Value(""), Value("g"), function="REGEXP_REPLACE")
+        ),
         output_field=models.CharField(max_length=40),
         db_persist=True,
     )
@@ -131,15 +133,36 @@ class Aircraft(TimeStamped):
     description = models.TextField(max_length=4000)
 
     # Specifications, each stored once in one unit; the other system is derived.
-    length_m = models.DecimalField("length (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL])
-    wingspan_m = models.DecimalField("wingspan / rotor diameter (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL])
-    height_m = models.DecimalField("height (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL])
-    empty_weight_kg = models.PositiveIntegerField("empty weight (kg)", null=True, blank=True, validators=[POSITIVE_INTEGER])
-    max_takeoff_weight_kg = models.PositiveIntegerField("maximum take-off weight (kg)", null=True, blank=True, validators=[POSITIVE_INTEGER])
-    max_speed_kn = models.PositiveIntegerField("maximum speed (knots)", null=True, blank=True, validators=[POSITIVE_INTEGER])
-    max_speed_mach = models.DecimalField("maximum speed (Mach)", max_digits=4, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL])
+    length_m = models.DecimalField(
+        "length (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL]
+    )
+    wingspan_m = models.DecimalField(
+        "wingspan / rotor diameter (m)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[POSITIVE_DECIMAL],
+    )
+    height_m = models.DecimalField(
+        "height (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL]
+    )
+    empty_weight_kg = models.PositiveIntegerField(
+        "empty weight (kg)", null=True, blank=True, validators=[POSITIVE_INTEGER]
+    )
+    max_takeoff_weight_kg = models.PositiveIntegerField(
+        "maximum take-off weight (kg)", null=True, blank=True, validators=[POSITIVE_INTEGER]
+    )
+    max_speed_kn = models.PositiveIntegerField(
+        "maximum speed (knots)", null=True, blank=True, validators=[POSITIVE_INTEGER]
+    )
+    max_speed_mach = models.DecimalField(
+        "maximum speed (Mach)", max_digits=4, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL]
+    )
     range_km = models.PositiveIntegerField("range (km)", null=True, blank=True, validators=[POSITIVE_INTEGER])
-    service_ceiling_m = models.PositiveIntegerField("service ceiling (m)", null=True, blank=True, validators=[POSITIVE_INTEGER])
+    service_ceiling_m = models.PositiveIntegerField(
+        "service ceiling (m)", null=True, blank=True, validators=[POSITIVE_INTEGER]
+    )
     crew = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
     engines = models.CharField(max_length=200, blank=True)
 
@@ -162,7 +185,9 @@ class Aircraft(TimeStamped):
         verbose_name_plural = "aircraft"
         constraints = [
             models.UniqueConstraint(
-                "manufacturer", Lower("designation"), name="aircraft_designation_unique_per_manufacturer",
+                "manufacturer",
+                Lower("designation"),
+                name="aircraft_designation_unique_per_manufacturer",
                 violation_error_message="This manufacturer already has an aircraft with this designation.",
             ),
             models.CheckConstraint(
@@ -184,8 +209,15 @@ class Aircraft(TimeStamped):
                     violation_error_message=f"{field.replace('_', ' ')} must be greater than zero.",
                 )
                 for field in (
-                    "length_m", "wingspan_m", "height_m", "empty_weight_kg", "max_takeoff_weight_kg",
-                    "max_speed_kn", "max_speed_mach", "range_km", "service_ceiling_m",
+                    "length_m",
+                    "wingspan_m",
+                    "height_m",
+                    "empty_weight_kg",
+                    "max_takeoff_weight_kg",
+                    "max_speed_kn",
+                    "max_speed_mach",
+                    "range_km",
+                    "service_ceiling_m",
                 )
             ],
         ]
@@ -199,6 +231,12 @@ class Aircraft(TimeStamped):
             GinIndex(fields=["search_vector"], name="aircraft_search"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.manufacturer.name} {self.display_name}" if self.manufacturer_id else self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("aircraft:aircraft-detail", args=[self.slug])
+
     def clean(self) -> None:
         """Field-level messages for the rules the database also enforces."""
         errors = {}
@@ -211,15 +249,9 @@ class Aircraft(TimeStamped):
         if errors:
             raise ValidationError(errors)
 
-    def __str__(self) -> str:
-        return f"{self.manufacturer.name} {self.display_name}" if self.manufacturer_id else self.display_name
-
     @property
     def display_name(self) -> str:
         return f"{self.designation} {self.name}".strip()
-
-    def get_absolute_url(self) -> str:
-        return reverse("aircraft:aircraft-detail", args=[self.slug])
 
     @property
     def decade(self) -> int | None:
@@ -241,7 +273,13 @@ class Aircraft(TimeStamped):
             ("engines", "Engines", self.engines or None, units.plain, None),
         ]
         return [
-            {"key": key, "label": label, "value": value, "display": formatter(value) if value is not None else None, "best": best}
+            {
+                "key": key,
+                "label": label,
+                "value": value,
+                "display": formatter(value) if value is not None else None,
+                "best": best,
+            }
             for key, label, value, formatter, best in rows
         ]
 
@@ -273,6 +311,9 @@ class AircraftViewTotal(models.Model):
     class Meta:
         indexes = [models.Index(fields=["-views"], name="viewtotal_by_views")]
 
+    def __str__(self) -> str:
+        return f"{self.aircraft_id}: {self.views} views"
+
 
 class AircraftDailyViews(models.Model):
     aircraft = models.ForeignKey(Aircraft, on_delete=models.CASCADE, related_name="daily_views")
@@ -283,6 +324,9 @@ class AircraftDailyViews(models.Model):
         constraints = [models.UniqueConstraint(fields=["aircraft", "day"], name="dailyviews_one_row_per_day")]
         indexes = [models.Index(fields=["day", "aircraft"], name="dailyviews_by_day")]
 
+    def __str__(self) -> str:
+        return f"{self.aircraft_id} on {self.day}: {self.views}"
+
 
 class SearchTotal(models.Model):
     query = models.CharField(max_length=100, unique=True, help_text="Normalised: lower case, single spaces.")
@@ -292,3 +336,6 @@ class SearchTotal(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["-searches"], name="searchtotal_by_searches")]
+
+    def __str__(self) -> str:
+        return f"{self.query!r}: {self.searches}"

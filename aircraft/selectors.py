@@ -11,7 +11,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.utils import timezone
 
 from . import search
-from .models import Aircraft, AircraftDailyViews, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal
+from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal
 
 SORTS = {
     "designation": ("designation",),
@@ -104,9 +104,7 @@ def filter_results(queryset: QuerySet[Aircraft], filters: CatalogueFilters) -> Q
 
 
 def aircraft_detail(slug: str) -> Aircraft | None:
-    return (
-        Aircraft.objects.select_related("manufacturer", "view_total").filter(slug=slug).first()
-    )
+    return Aircraft.objects.select_related("manufacturer", "view_total").filter(slug=slug).first()
 
 
 def aircraft_siblings(aircraft: Aircraft, limit: int = 8) -> QuerySet[Aircraft]:
@@ -139,7 +137,9 @@ def _vocabulary() -> search.Vocabulary:
     words = cache.get(key)
     if words is None:
         words = set()
-        for designation_key, name, maker in Aircraft.objects.values_list("designation_key", "name", "manufacturer__name"):
+        for designation_key, name, maker in Aircraft.objects.values_list(
+            "designation_key", "name", "manufacturer__name"
+        ):
             words.add(designation_key)
             words.update(search.terms(name))
             words.update(search.terms(maker))
@@ -183,7 +183,11 @@ def aircraft_search(raw_query: str) -> SearchResult:
 
 
 def most_viewed(limit: int = 5) -> QuerySet[AircraftViewTotal]:
-    return AircraftViewTotal.objects.select_related("aircraft__manufacturer").filter(views__gt=0).order_by("-views")[:limit]
+    return (
+        AircraftViewTotal.objects.select_related("aircraft__manufacturer")
+        .filter(views__gt=0)
+        .order_by("-views")[:limit]
+    )
 
 
 def trending(days: int = 7, limit: int = 5) -> list[Aircraft]:

@@ -22,13 +22,22 @@ class LoadReport:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    manufacturers: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0})
+    manufacturers: dict[str, int] = field(
+        default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    )
     release_changed: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.deleted or self.release_changed
-                    or self.manufacturers["created"] or self.manufacturers["updated"] or self.manufacturers["deleted"])
+        return bool(
+            self.created
+            or self.updated
+            or self.deleted
+            or self.release_changed
+            or self.manufacturers["created"]
+            or self.manufacturers["updated"]
+            or self.manufacturers["deleted"]
+        )
 
 
 class _DryRunRollback(Exception):
@@ -151,7 +160,9 @@ def _load(document: Document, prune: bool, report: LoadReport) -> None:
         try:
             plane.full_clean()
         except ValidationError as exc:
-            problems += _validation_problems(f"aircraft[{index}] ({record['manufacturer']} {record['designation']})", exc)
+            problems += _validation_problems(
+                f"aircraft[{index}] ({record['manufacturer']} {record['designation']})", exc
+            )
             continue
         if is_new:
             report.created += 1
@@ -204,9 +215,13 @@ def catalogue_export(*, version: str | None = None) -> dict:
     manufacturers = []
     for maker in Manufacturer.objects.order_by("name"):
         record = {
-            "name": maker.name, "slug": maker.slug, "country": maker.country,
-            "founded": maker.founded, "description": maker.description,
-            "website": maker.website, "logo": maker.logo.name,
+            "name": maker.name,
+            "slug": maker.slug,
+            "country": maker.country,
+            "founded": maker.founded,
+            "description": maker.description,
+            "website": maker.website,
+            "logo": maker.logo.name,
         }
         manufacturers.append({key: value for key, value in record.items() if value not in (None, "")})
     aircraft = []
@@ -223,13 +238,17 @@ def catalogue_export(*, version: str | None = None) -> dict:
             "description": plane.description,
             "specs": specs,
             "source": {
-                "name": plane.source_name, "url": plane.source_url,
-                "kind": plane.source_kind, "verified": plane.source_verified.isoformat(),
+                "name": plane.source_name,
+                "url": plane.source_url,
+                "kind": plane.source_kind,
+                "verified": plane.source_verified.isoformat(),
             },
             "image": plane.image.name,
             "image_alt": plane.image_alt,
         }
-        aircraft.append({key: value for key, value in record.items() if value is not None and value != "" or key == "name"})
+        aircraft.append(
+            {key: value for key, value in record.items() if (value is not None and value != "") or key == "name"}
+        )
     return {"catalogue": header, "manufacturers": manufacturers, "aircraft": aircraft}
 
 

@@ -21,7 +21,7 @@ def _number(value: Decimal | int | float, places: int = 0) -> str:
 
 
 def feet_and_inches(metres: Decimal) -> str:
-    total_inches = int(round(Decimal(metres) * FEET_PER_METRE * 12))
+    total_inches = round(Decimal(metres) * FEET_PER_METRE * 12)
     feet, inches = divmod(total_inches, 12)
     return f"{feet:,} ft {inches} in"
 

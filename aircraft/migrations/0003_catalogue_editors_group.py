@@ -6,8 +6,12 @@ from django.db import migrations
 
 GROUP = "Catalogue editors"
 PERMISSIONS = [
-    "add_aircraft", "change_aircraft", "view_aircraft",
-    "add_manufacturer", "change_manufacturer", "view_manufacturer",
+    "add_aircraft",
+    "change_aircraft",
+    "view_aircraft",
+    "add_manufacturer",
+    "change_manufacturer",
+    "view_manufacturer",
     "view_cataloguerelease",
 ]
 

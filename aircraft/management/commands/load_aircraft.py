@@ -32,7 +32,9 @@ class Command(BaseCommand):
         try:
             document = fixture.parse(text)
             if options["verbosity"] >= 2:
-                self.stdout.write(f"{path}: {len(document.aircraft)} aircraft, {len(document.manufacturers)} manufacturers; schema OK")
+                self.stdout.write(
+                    f"{path}: {len(document.aircraft)} aircraft, {len(document.manufacturers)} manufacturers; schema OK"
+                )
             with acting_as("command:load_aircraft"):
                 report = catalogue_load(document=document, prune=prune, dry_run=dry_run)
         except fixture.FixtureError as exc:
@@ -46,7 +48,8 @@ class Command(BaseCommand):
         summary = (
             f"aircraft: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
             + (f", {report.deleted} deleted" if prune else "")
-            + f"; manufacturers: {makers['created']} created, {makers['updated']} updated, {makers['unchanged']} unchanged"
+            + f"; manufacturers: {makers['created']} created, {makers['updated']} updated,"
+            + f" {makers['unchanged']} unchanged"
             + (f", {makers['deleted']} deleted" if prune else "")
         )
         if dry_run:

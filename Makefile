@@ -1,0 +1,48 @@
+# HangarStack developer commands. `make` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test e2e bench lint fmt check clean
+
+help: ## List the commands
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/.installed: requirements/base.txt requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "HangarStack needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(BIN)/.installed ## Create the virtualenv and install dependencies
+
+run: install ## Serve the whole stack at http://127.0.0.1:$(PORT) (Ctrl-C stops it all)
+	$(BIN)/python -m hangarstack.devstack serve
+
+test: install ## Run the whole test suite against real PostgreSQL, Redis and Kafka
+	$(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: install ## Browser tests in Chromium (Playwright)
+	$(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install ## Benchmark against a bare Django floor; writes bench/results/
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install ## Format and auto-fix with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install ## Django system checks and missing migrations
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean: ## Remove the virtualenv and local server data
+	rm -rf $(VENV) .devstack staticfiles

@@ -1,0 +1,264 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from aircraft.models import Aircraft, AircraftDailyViews, AircraftViewTotal, CatalogueRelease, SearchTotal
+from tests.factories import AircraftFactory, ManufacturerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def raptor():
+    maker = ManufacturerFactory(name="Lockheed Martin", slug="lockheed-martin")
+    return AircraftFactory(
+        manufacturer=maker, designation="F-22A", name="Raptor", slug="f-22a-raptor", introduced=2005, role="fighter"
+    )
+
+
+@pytest.fixture
+def fleet(raptor):
+    boeing = ManufacturerFactory(name="Boeing", slug="boeing")
+    AircraftFactory(
+        manufacturer=boeing,
+        designation="B-17G",
+        name="Flying Fortress",
+        slug="b-17g",
+        introduced=1938,
+        status="retired",
+        role="bomber",
+        max_speed_kn=250,
+        max_speed_mach=None,
+    )
+    AircraftFactory(
+        manufacturer=raptor.manufacturer,
+        designation="SR-71A",
+        name="Blackbird",
+        slug="sr-71a",
+        introduced=1966,
+        status="retired",
+        role="reconnaissance",
+        max_speed_kn=1910,
+    )
+    CatalogueRelease.objects.create(version="2026.11.0", date="2026-11-27")
+    return raptor
+
+
+def grow_catalogue(count=30):
+    makers = [ManufacturerFactory() for _ in range(3)]
+    for i in range(count):
+        AircraftFactory(manufacturer=makers[i % 3], introduced=1950 + i)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+PAGES = [
+    "/",
+    "/manufacturers/",
+    "/manufacturers/lockheed-martin/",
+    "/aircraft/",
+    "/aircraft/?role=fighter&status=active&decade=2000&sort=newest",
+    "/aircraft/f-22a-raptor/",
+    "/compare/?a=f-22a-raptor&a=sr-71a",
+    "/search/?q=raptor",
+    "/search/?q=raptr",
+    "/api/manufacturers/",
+    "/api/manufacturers/lockheed-martin/",
+    "/api/aircraft/",
+    "/api/aircraft/?q=f22&role=fighter",
+    "/api/aircraft/f-22a-raptor/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_does_not_grow_with_the_catalogue(client, fleet, url):
+    small = queries_for(client, url)
+    grow_catalogue()
+    for i in range(10):
+        AircraftFactory(manufacturer=fleet.manufacturer, designation=f"F-22X{i}", name=f"Raptor {i}")
+    assert queries_for(client, url) == small
+    assert small <= 10
+
+
+def test_home_shows_counts_release_and_manufacturers(client, fleet):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.context["counts"]["aircraft"] == 3
+    assert response.context["counts"]["retired"] == 2
+    assert "2026.11.0" in body
+    assert "Lockheed Martin" in body and "Boeing" in body
+    assert 'name="q"' in body
+
+
+def test_home_shows_what_the_consumer_learned(client, fleet):
+    AircraftViewTotal.objects.create(aircraft=fleet, views=42)
+    AircraftDailyViews.objects.create(aircraft=fleet, day=timezone.localdate(), views=7)
+    SearchTotal.objects.create(query="blackbird", searches=5, last_result_count=1)
+    response = client.get("/")
+    assert [row.aircraft for row in response.context["most_viewed"]] == [fleet]
+    assert [plane.recent_views for plane in response.context["trending"]] == [7]
+    assert "blackbird" in response.content.decode()
+
+
+def test_manufacturer_page_lists_aircraft_by_year_with_status_counts(client, fleet):
+    response = client.get("/manufacturers/lockheed-martin/")
+    assert [a.designation for a in response.context["aircraft_list"]] == ["SR-71A", "F-22A"]
+    assert response.context["status_counts"] == {"active": 1, "retired": 1, "in-development": 0}
+
+
+def test_catalogue_filters_combine(client, fleet):
+    response = client.get("/aircraft/?status=retired&sort=fastest")
+    assert [a.designation for a in response.context["page"]] == ["SR-71A", "B-17G"]
+    response = client.get("/aircraft/?manufacturer=boeing&decade=1930")
+    assert [a.designation for a in response.context["page"]] == ["B-17G"]
+
+
+@pytest.mark.parametrize(
+    "query", ["role=spaceship", "decade=1945", "decade=abc", "sort=;drop", "page=0", "manufacturer=../../etc", "page=x"]
+)
+def test_invalid_filters_are_a_400_not_a_500(client, fleet, query):
+    assert client.get(f"/aircraft/?{query}").status_code == 400
+
+
+def test_page_past_the_end_is_404(client, fleet):
+    assert client.get("/aircraft/?page=99").status_code == 404
+
+
+def test_catalogue_is_paginated(client, fleet, settings):
+    settings.CATALOGUE_PAGE_SIZE = 2
+    grow_catalogue(5)
+    first = client.get("/aircraft/")
+    assert len(first.context["page"].object_list) == 2
+    assert first.context["page"].paginator.num_pages == 4
+    assert client.get("/aircraft/?page=4").status_code == 200
+
+
+def test_aircraft_page_shows_both_unit_systems_and_the_source(client, fleet):
+    body = client.get("/aircraft/f-22a-raptor/").content.decode()
+    assert "15.00 m" in body and "49 ft 3 in" in body
+    assert "https://example.com/fact-sheet" in body
+    assert "Test fact sheet" in body
+    assert "SR-71A" in body  # another aircraft from the same manufacturer
+
+
+def test_unknown_aircraft_is_the_custom_404(client, fleet):
+    response = client.get("/aircraft/no-such-plane/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_compare_marks_the_best_value_in_each_row(client, fleet):
+    response = client.get("/compare/?a=f-22a-raptor&a=sr-71a&a=b-17g")
+    rows = {row["key"]: row for row in response.context["rows"]}
+    speed = [cell["is_best"] for cell in rows["max_speed"]["cells"]]
+    assert speed == [False, True, False]
+    assert [a.slug for a in response.context["aircraft_list"]] == ["f-22a-raptor", "sr-71a", "b-17g"]
+
+
+def test_compare_refuses_more_than_four(client, fleet):
+    response = client.get("/compare/?" + "&".join(f"a=x{i}" for i in range(6)))
+    assert response.status_code == 400
+    assert "at most 4" in response.context["error"]
+
+
+def test_compare_with_one_unknown_aircraft_says_so(client, fleet):
+    response = client.get("/compare/?a=f-22a-raptor&a=nope")
+    assert response.status_code == 400
+    assert "not in the catalogue" in response.context["error"]
+
+
+def test_empty_compare_page_offers_the_picker(client, fleet):
+    response = client.get("/compare/")
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+
+
+def test_search_page(client, fleet):
+    response = client.get("/search/?q=raptr")
+    assert response.context["result"].corrected == "raptor"
+    assert [a.slug for a in response.context["page"]] == ["f-22a-raptor"]
+
+
+@pytest.mark.parametrize("query", ["", "%00", "%ff%fe", "<script>", "x" * 3000, "' OR 1=1; --"])
+def test_search_page_survives_odd_input(client, fleet, query):
+    response = client.get(f"/search/?q={query}")
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main", 1)[-1]
+
+
+def test_units_preference_sticks(client, fleet):
+    response = client.post("/preferences/units/", {"units": "imperial", "next": "/aircraft/f-22a-raptor/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/aircraft/f-22a-raptor/"
+    assert client.get("/aircraft/f-22a-raptor/").context["units"] == "imperial"
+
+
+def test_units_preference_ignores_foreign_redirects(client):
+    response = client.post("/preferences/units/", {"units": "metric", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/home", "/"),
+        ("/manufacturer/Lockheed%20Martin", "/manufacturers/lockheed-martin/"),
+        ("/manufacturer/lockheed martin", "/manufacturers/lockheed-martin/"),
+        ("/aircraft/Lockheed%20Martin/F-22A", "/aircraft/f-22a-raptor/"),
+    ],
+)
+def test_prototype_urls_redirect_permanently(client, fleet, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_prototype_url_with_slash_in_designation(client):
+    maker = ManufacturerFactory(name="Boeing", slug="boeing")
+    AircraftFactory(manufacturer=maker, designation="F/A-18E", slug="fa-18e-super-hornet")
+    response = client.get("/aircraft/Boeing/F/A-18E")
+    assert (response.status_code, response["Location"]) == (301, "/aircraft/fa-18e-super-hornet/")
+
+
+def test_unknown_prototype_url_is_404(client, fleet):
+    assert client.get("/aircraft/Nobody/X-1").status_code == 404
+
+
+def test_wrong_method_is_405(client, fleet):
+    assert client.post("/aircraft/f-22a-raptor/").status_code == 405
+
+
+def test_aircraft_view_total_is_shown(client, fleet):
+    AircraftViewTotal.objects.create(aircraft=fleet, views=1234)
+    response = client.get("/aircraft/f-22a-raptor/")
+    assert response.context["views"] == 1234
+
+
+UNKNOWN_SPECS = (
+    "length_m",
+    "wingspan_m",
+    "height_m",
+    "empty_weight_kg",
+    "max_takeoff_weight_kg",
+    "max_speed_kn",
+    "max_speed_mach",
+    "range_km",
+    "service_ceiling_m",
+    "crew",
+    "introduced",
+)
+
+
+def test_an_aircraft_of_unknown_specs_renders(client):
+    unknown = dict.fromkeys(UNKNOWN_SPECS)
+    plane = AircraftFactory(**unknown, engines="", status=Aircraft.Status.IN_DEVELOPMENT)
+    response = client.get(plane.get_absolute_url())
+    assert response.status_code == 200
+    assert all(row["display"] is None for row in response.context["specifications"])
