@@ -23,11 +23,14 @@ install: $(BIN)/.installed ## Create the virtualenv and install dependencies
 run: install ## Serve the whole stack at http://127.0.0.1:$(PORT) (Ctrl-C stops it all)
 	$(BIN)/python -m hangarstack.devstack serve
 
+# Tests get their own servers and data (.devstack/test), so they never disturb `make run`.
+TEST_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/test
+
 test: install ## Run the whole test suite against real PostgreSQL, Redis and Kafka
-	$(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
 
 e2e: install ## Browser tests in Chromium (Playwright)
-	$(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e -p no:cacheprovider $(PYTEST_ARGS)
+	$(TEST_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 bench: install ## Benchmark against a bare Django floor; writes bench/results/
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -28,7 +28,10 @@ class TimeStamped(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)  # post_save receivers see changed_fields() here
+        # One transaction for the row and whatever post_save receivers write
+        # (an audit trail, say): both commit or neither does.
+        with transaction.atomic():
+            super().save(*args, **kwargs)  # post_save receivers see changed_fields() here
         self._loaded_values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     @classmethod

@@ -17,6 +17,8 @@ aircraft_viewed = Signal()
 search_performed = Signal()
 # aircraft: list[Aircraft], request: HttpRequest
 aircraft_compared = Signal()
+# version: str, report: services.LoadReport, path: str; sent after the load commits
+catalogue_loaded = Signal()
 
 
 @receiver(post_save, sender=Aircraft)

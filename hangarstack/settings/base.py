@@ -129,3 +129,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Kafka and events -----------------------------------------------------------
+# Names follow the operations guide, so one configuration reaches a local broker,
+# Apache Kafka or Confluent Cloud (SASL_SSL + PLAIN with an API key and secret).
+EVENTS_ENABLED = env.bool("EVENTS_ENABLED", default=True)
+KAFKA = {
+    "BOOTSTRAP_SERVERS": env("KAFKA_BOOTSTRAP_SERVERS", default="127.0.0.1:9092"),
+    "SECURITY_PROTOCOL": env("KAFKA_SECURITY_PROTOCOL", default="PLAINTEXT"),
+    "SASL_MECHANISM": env("KAFKA_SASL_MECHANISM", default="PLAIN"),
+    "USERNAME": env("KAFKA_USERNAME", default=""),
+    "PASSWORD": env("KAFKA_PASSWORD", default=""),
+    "MESSAGE_TIMEOUT_MS": env.int("KAFKA_MESSAGE_TIMEOUT_MS", default=10_000),
+    "CONSUMER_GROUP": env("KAFKA_CONSUMER_GROUP", default="hangarstack-analytics"),
+    "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=6),
+    "TOPIC_REPLICATION_FACTOR": env.int("KAFKA_TOPIC_REPLICATION_FACTOR", default=3),
+    "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
+}
+# Client addresses in events are pseudonymised with this key (defaults to one
+# derived from SECRET_KEY); see README "Privacy".
+EVENTS_IP_HASH_KEY = env("EVENTS_IP_HASH_KEY", default="")
+# Behind a proxy: how many trusted proxies append to X-Forwarded-For (0 = none,
+# use the socket's address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

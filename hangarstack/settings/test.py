@@ -1,5 +1,7 @@
 """pytest-django: the real PostgreSQL, Redis and broker `make test` starts."""
 
+import uuid
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -10,3 +12,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "hangarstack-test"  # noqa: F405
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
+
+# Topics of this test run are prefixed so a broker shared with `make run`
+# (devstack reuses a running one) never mixes the two; one broker, so RF 1.
+KAFKA["TOPIC_PREFIX"] = f"test{uuid.uuid4().hex[:8]}."  # noqa: F405
+KAFKA["TOPIC_PARTITIONS"] = 3  # noqa: F405
+KAFKA["TOPIC_REPLICATION_FACTOR"] = 1  # noqa: F405
+# Outage tests make librdkafka report every refused connection; the events
+# code logs what matters.
+LOGGING["loggers"]["librdkafka"] = {"level": "CRITICAL"}  # noqa: F405

@@ -171,7 +171,9 @@ def test_export_then_load_changes_nothing(tmp_path):
     output = load(exported)
     assert "Nothing to do" in output
     assert database_state() == before
-    assert json.loads(exported.read_text())["aircraft"][3]["name"] == "Edited in the admin"
+    records = {record["designation"]: record for record in json.loads(exported.read_text())["aircraft"]}
+    assert records["LM-3"]["name"] == "Edited in the admin"
+    assert "max_speed_mach" not in records["LM-3"]["specs"]
 
 
 def test_export_is_idempotent(tmp_path):

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from aircraft import fixture
 from aircraft.services import catalogue_load
+from aircraft.signals import catalogue_loaded
 from hangarstack.context import acting_as
 
 
@@ -58,3 +59,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Nothing to do; the catalogue already matches {path}. ({summary})")
         else:
             self.stdout.write(self.style.SUCCESS(f"Loaded {document.catalogue['version']}: {summary}"))
+            with acting_as("command:load_aircraft"):
+                catalogue_loaded.send(
+                    sender=self.__class__, version=document.catalogue["version"], report=report, path=path
+                )

@@ -1,0 +1,180 @@
+"""Turns view and search events into the analytics the site shows.
+
+Each batch is applied in one database transaction that also records the event
+ids it applied; offsets are committed to Kafka only after that transaction
+commits. A crash in between replays the batch, and the recorded ids make the
+replay count nothing twice: exactly-once effects from at-least-once delivery.
+"""
+
+import datetime
+import json
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from aircraft.models import Aircraft
+
+from . import topics
+from .models import ProcessedEvent
+
+logger = logging.getLogger(__name__)
+
+ANALYTICS_TOPICS = (topics.VIEWS, topics.SEARCHES)
+
+
+@dataclass
+class BatchResult:
+    received: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    malformed: int = 0
+
+
+def _parse(message) -> dict | None:
+    try:
+        envelope = json.loads(message.value())
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(envelope, dict) or "id" not in envelope or not isinstance(envelope.get("data"), dict):
+        return None
+    return envelope
+
+
+def _new_event_ids(rows: list[tuple[str, str]]) -> set[str]:
+    """Record ids as processed; return those not seen before."""
+    if not rows:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {ProcessedEvent._meta.db_table} (event_id, topic, processed_at)
+            SELECT id::uuid, topic, now() FROM unnest(%s::text[], %s::text[]) AS t(id, topic)
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id::text
+            """,  # noqa: S608 - the table name is ours, values are parameters
+            [[r[0] for r in rows], [r[1] for r in rows]],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _event_day(envelope: dict) -> datetime.date:
+    try:
+        return datetime.datetime.fromisoformat(envelope["time"].replace("Z", "+00:00")).date()
+    except (KeyError, ValueError, AttributeError):
+        return timezone.now().date()
+
+
+def apply_batch(messages) -> BatchResult:
+    """Apply a batch of Kafka messages to the analytics tables, at most once per event."""
+    result = BatchResult(received=len(messages))
+    envelopes = []
+    for message in messages:
+        if message.error():
+            continue
+        envelope = _parse(message)
+        if envelope is None:
+            result.malformed += 1
+            logger.warning(
+                "skipping malformed event at %s[%s]@%s", message.topic(), message.partition(), message.offset()
+            )
+            continue
+        envelopes.append((message.topic(), envelope))
+    with transaction.atomic():
+        # Dedupe within the batch too: the same id twice in one batch counts once.
+        unique = {str(e["id"]): (t, e) for t, e in envelopes}
+        new_ids = _new_event_ids([(event_id, topic) for event_id, (topic, _e) in unique.items()])
+        result.duplicates = len(envelopes) - len(new_ids)
+        fresh = [(topic, e) for event_id, (topic, e) in unique.items() if event_id in new_ids]
+        views, searches = [], []
+        for topic, envelope in fresh:
+            if topic.endswith(topics.VIEWS.name):
+                views.append(envelope)
+            elif topic.endswith(topics.SEARCHES.name):
+                searches.append(envelope)
+        _apply_views(views)
+        _apply_searches(searches)
+        result.applied = len(fresh)
+    return result
+
+
+def _apply_views(envelopes: list[dict]) -> None:
+    totals: Counter = Counter()
+    daily: Counter = Counter()
+    last_seen: dict[int, str] = {}
+    for envelope in envelopes:
+        try:
+            aircraft_id = int(envelope["data"]["aircraft"]["id"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        totals[aircraft_id] += 1
+        daily[(aircraft_id, _event_day(envelope))] += 1
+        last_seen[aircraft_id] = max(last_seen.get(aircraft_id, ""), envelope.get("time", ""))
+    if not totals:
+        return
+    existing = set(Aircraft.objects.filter(pk__in=totals).values_list("pk", flat=True))  # deleted since: skip
+    ids = [i for i in totals if i in existing]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO aircraft_aircraftviewtotal (aircraft_id, views, last_viewed_at)
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[])
+            ON CONFLICT (aircraft_id) DO UPDATE
+               SET views = aircraft_aircraftviewtotal.views + EXCLUDED.views,
+                   last_viewed_at = GREATEST(aircraft_aircraftviewtotal.last_viewed_at, EXCLUDED.last_viewed_at)
+            """,
+            [ids, [totals[i] for i in ids], [last_seen[i] or None for i in ids]],
+        )
+        days = [(aircraft_id, day, n) for (aircraft_id, day), n in daily.items() if aircraft_id in existing]
+        cursor.execute(
+            """
+            INSERT INTO aircraft_aircraftdailyviews (aircraft_id, day, views)
+            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[])
+            ON CONFLICT (aircraft_id, day) DO UPDATE
+               SET views = aircraft_aircraftdailyviews.views + EXCLUDED.views
+            """,
+            [[d[0] for d in days], [d[1] for d in days], [d[2] for d in days]],
+        )
+
+
+def _apply_searches(envelopes: list[dict]) -> None:
+    counts: Counter = Counter()
+    latest: dict[str, tuple[str, int]] = defaultdict(lambda: ("", 0))
+    for envelope in envelopes:
+        data = envelope["data"]
+        query = " ".join(str(data.get("query", "")).casefold().split())[:100]
+        if not query:
+            continue
+        counts[query] += 1
+        when = envelope.get("time", "")
+        if when >= latest[query][0]:
+            latest[query] = (when, int(data.get("result_count") or 0))
+    if not counts:
+        return
+    queries = list(counts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO aircraft_searchtotal (query, searches, last_result_count, last_searched_at)
+            SELECT * FROM unnest(%s::text[], %s::bigint[], %s::int[], %s::timestamptz[])
+            ON CONFLICT (query) DO UPDATE
+               SET searches = aircraft_searchtotal.searches + EXCLUDED.searches,
+                   last_result_count = EXCLUDED.last_result_count,
+                   last_searched_at = GREATEST(aircraft_searchtotal.last_searched_at, EXCLUDED.last_searched_at)
+            """,
+            [
+                queries,
+                [counts[q] for q in queries],
+                [latest[q][1] for q in queries],
+                [latest[q][0] or None for q in queries],
+            ],
+        )
+
+
+def forget_processed(older_than_days: int = 8) -> int:
+    """Event ids older than the topics' retention can never be redelivered."""
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    deleted, _ = ProcessedEvent.objects.filter(processed_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,180 @@
+"""Where the catalogue's signals become events: the only seam between the apps.
+
+High-volume events (views, searches, comparisons) go straight to the producer,
+which never blocks a request. Catalogue changes go to the outbox inside the
+transaction that changes the catalogue (Aircraft and Manufacturer saves run in
+one), so a rolled-back change emits nothing and a committed one is never lost.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.fields.files import FieldFile
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from aircraft.models import Aircraft, Manufacturer
+from aircraft.signals import aircraft_compared, aircraft_viewed, catalogue_loaded, search_performed
+from hangarstack import context
+
+from . import outbox, producer, topics
+from .envelope import make_event
+from .privacy import client_context
+
+logger = logging.getLogger(__name__)
+
+
+def _publish(event) -> None:
+    if not settings.EVENTS_ENABLED:
+        return
+    try:
+        producer.publish(event)
+    except Exception:  # an event must never break the page that caused it
+        logger.exception("could not publish %s", event.id)
+
+
+def _aircraft_ref(plane: Aircraft) -> dict:
+    return {
+        "id": plane.pk,
+        "slug": plane.slug,
+        "designation": plane.designation,
+        "manufacturer": plane.manufacturer.slug,
+    }
+
+
+@receiver(aircraft_viewed)
+def on_aircraft_viewed(sender, aircraft: Aircraft, request, via: str, **kwargs) -> None:
+    _publish(
+        make_event(
+            topics.VIEWS,
+            "aircraft.viewed",
+            subject=aircraft.slug,
+            key=str(aircraft.pk),
+            data={"aircraft": _aircraft_ref(aircraft), "via": via, "client": client_context(request)},
+        )
+    )
+
+
+@receiver(search_performed)
+def on_search_performed(sender, query: str, result_count: int, request, **kwargs) -> None:
+    _publish(
+        make_event(
+            topics.SEARCHES,
+            "search.performed",
+            subject=query,
+            key=query.casefold(),
+            data={"query": query, "result_count": result_count, "client": client_context(request)},
+        )
+    )
+
+
+@receiver(aircraft_compared)
+def on_aircraft_compared(sender, aircraft: list[Aircraft], request, **kwargs) -> None:
+    client = client_context(request)
+    _publish(
+        make_event(
+            topics.USER_ACTIVITY,
+            "user.compared",
+            subject=",".join(a.slug for a in aircraft),
+            key=client["visitor"],
+            data={
+                "action": "compare",
+                "aircraft": [a.slug for a in aircraft],
+                "actor": context.actor.get(),
+                "client": client,
+            },
+        )
+    )
+
+
+def _staff_activity(action: str, username: str, request) -> None:
+    _publish(
+        make_event(
+            topics.USER_ACTIVITY,
+            f"user.{action}",
+            subject=username,
+            key=username,
+            data={"action": action, "actor": f"user:{username}", "client": client_context(request)},
+        )
+    )
+
+
+@receiver(user_logged_in)
+def on_signed_in(sender, request, user, **kwargs) -> None:
+    if user.is_staff:
+        _staff_activity("signed-in", user.get_username(), request)
+
+
+@receiver(user_logged_out)
+def on_signed_out(sender, request, user, **kwargs) -> None:
+    if user is not None and user.is_staff:
+        _staff_activity("signed-out", user.get_username(), request)
+
+
+@receiver(user_login_failed)
+def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    _staff_activity("sign-in-failed", str(credentials.get("username", ""))[:150], request)
+
+
+# --- Catalogue changes: durable, in the same transaction ----------------------
+
+
+def _plain(value):
+    return value.name if isinstance(value, FieldFile) else value
+
+
+def _record_change(instance, action: str, changes: dict) -> None:
+    entity = instance._meta.model_name
+    data = {
+        "entity": entity,
+        "action": action,
+        "id": instance.pk,
+        "slug": instance.slug,
+        "label": str(instance),
+        "changes": {field: {"old": _plain(old), "new": _plain(new)} for field, (old, new) in changes.items()},
+        "actor": context.actor.get(),
+    }
+    event = make_event(
+        topics.DATA_UPDATES, f"{entity}.{action}", subject=instance.slug, key=f"{entity}:{instance.pk}", data=data
+    )
+    outbox.store([event])
+
+
+@receiver(post_save, sender=Aircraft)
+@receiver(post_save, sender=Manufacturer)
+def on_catalogue_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:  # loaddata of Django fixtures: not a catalogue change anyone made
+        return
+    changes = instance.changed_fields()
+    if changes or created:
+        _record_change(instance, "created" if created else "updated", changes)
+
+
+@receiver(post_delete, sender=Aircraft)
+@receiver(post_delete, sender=Manufacturer)
+def on_catalogue_deleted(sender, instance, **kwargs) -> None:
+    _record_change(instance, "deleted", {})
+
+
+@receiver(catalogue_loaded)
+def on_catalogue_loaded(sender, version: str, report, path: str, **kwargs) -> None:
+    outbox.store(
+        [
+            make_event(
+                topics.SYSTEM,
+                "catalogue.loaded",
+                subject=version,
+                key="catalogue",
+                data={
+                    "version": version,
+                    "path": str(path),
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "deleted": report.deleted,
+                    "actor": context.actor.get(),
+                },
+            )
+        ]
+    )
