@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -21,8 +22,14 @@ class DecadeFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Links typed without a scheme are https, as Django 6 will assume.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Manufacturer)
 class ManufacturerAdmin(admin.ModelAdmin):
+    ordering = ["name"]
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "country", "founded", "aircraft_count", "updated_at"]
     list_filter = ["country"]
     search_fields = ["name", "country"]
@@ -44,6 +51,7 @@ class ManufacturerAdmin(admin.ModelAdmin):
 
 @admin.register(Aircraft)
 class AircraftAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = [
         "designation",
         "name",

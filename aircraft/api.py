@@ -1,5 +1,6 @@
 """The JSON API. Errors are JSON too, with the right status, never HTML."""
 
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,9 +10,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from . import selectors, units
+from .caching import cached_page, emit
 from .forms import CatalogueFilterForm
 from .models import Aircraft, Manufacturer
-from .signals import aircraft_viewed, search_performed
 
 
 def json_error(status: int, message: str, **extra) -> JsonResponse:
@@ -98,6 +99,10 @@ def manufacturer_summary(request: HttpRequest, maker: Manufacturer) -> dict:
     return data
 
 
+def response_count(response: JsonResponse) -> int:
+    return json.loads(response.content)["count"]
+
+
 def paginated(request: HttpRequest, queryset, render_item) -> JsonResponse:
     paginator = Paginator(queryset, settings.API_PAGE_SIZE)
     try:
@@ -125,11 +130,13 @@ def paginated(request: HttpRequest, queryset, render_item) -> JsonResponse:
 
 
 @require_GET
+@cached_page
 def manufacturer_list(request: HttpRequest) -> JsonResponse:
     return paginated(request, selectors.manufacturers_with_counts(), manufacturer_summary)
 
 
 @require_GET
+@cached_page
 def manufacturer_detail(request: HttpRequest, slug: str) -> JsonResponse:
     maker = selectors.manufacturers_with_counts().filter(slug=slug).first()
     if maker is None:
@@ -139,6 +146,7 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_GET
+@cached_page
 def aircraft_list(request: HttpRequest) -> JsonResponse:
     form = CatalogueFilterForm(request.GET)
     if not form.is_valid():
@@ -149,12 +157,13 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
         queryset = selectors.filter_results(result.results, form.filters())
         response = paginated(request, queryset, aircraft_summary)
         if response.status_code == 200 and form.cleaned_data["page"] in (None, 1):
-            search_performed.send(sender=Aircraft, query=result.query, result_count=queryset.count(), request=request)
+            emit(request, "search_performed", query=result.query, result_count=response_count(response))
         return response
     return paginated(request, selectors.aircraft_list(form.filters()), aircraft_summary)
 
 
 @require_GET
+@cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
     plane = selectors.aircraft_detail(slug)
     if plane is None:
@@ -172,7 +181,7 @@ def aircraft_view_beacon(request: HttpRequest, slug: str) -> JsonResponse:
     plane = selectors.aircraft_detail(slug)
     if plane is None:
         return json_error(404, f"no aircraft with slug {slug!r}")
-    aircraft_viewed.send(sender=Aircraft, aircraft=plane, request=request, via="beacon")
+    emit(request, "aircraft_viewed", aircraft=plane, via="beacon")
     return JsonResponse({"recorded": True, "aircraft": plane.slug}, status=202)
 
 

@@ -36,7 +36,7 @@ class CatalogueFilters:
 
 
 def catalogue_stamp() -> str:
-    """Changes whenever anything in the catalogue does; used in cache keys and ETags."""
+    """Changes whenever anything in the catalogue does; used in cache keys."""
     stamp = cache.get("catalogue:stamp")
     if stamp is None:
         stamp = catalogue_stamp_refresh()

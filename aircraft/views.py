@@ -5,14 +5,15 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, units
+from .caching import cached_page, emit
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE
 from .forms import CatalogueFilterForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
-from .signals import aircraft_compared, aircraft_viewed, search_performed
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -29,6 +30,7 @@ def paginate(queryset, page_number: object, per_page: int):
 
 
 @require_GET
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -46,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def manufacturer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -57,6 +60,7 @@ def manufacturer_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     manufacturer = get_object_or_404(Manufacturer, slug=slug)
     aircraft = list(selectors.manufacturer_aircraft(manufacturer))
@@ -73,6 +77,7 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def aircraft_list(request: HttpRequest) -> HttpResponse:
     manufacturers = list(manufacturer_choices())
     form = CatalogueFilterForm(request.GET, manufacturers=manufacturers)
@@ -87,11 +92,12 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
     aircraft = selectors.aircraft_detail(slug)
     if aircraft is None:
         raise Http404("No aircraft has this address.")
-    aircraft_viewed.send(sender=Aircraft, aircraft=aircraft, request=request, via="page")
+    emit(request, "aircraft_viewed", aircraft=aircraft, via="page")
     return render(
         request,
         "aircraft/aircraft_detail.html",
@@ -105,6 +111,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     slugs = [slug.strip() for slug in request.GET.getlist("a") if slug.strip()][: MAX_COMPARED + 1]
     aircraft = selectors.aircraft_by_slugs(slugs)
@@ -115,7 +122,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     elif len(aircraft) < len(dict.fromkeys(slugs)):
         error = "Some of the aircraft asked for are not in the catalogue."
     if len(aircraft) >= MIN_COMPARED:
-        aircraft_compared.send(sender=Aircraft, aircraft=aircraft, request=request)
+        emit(request, "aircraft_compared", aircraft=aircraft)
     return render(
         request,
         "aircraft/compare.html",
@@ -133,11 +140,12 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def search(request: HttpRequest) -> HttpResponse:
     result = selectors.aircraft_search(request.GET.get("q", ""))
     page = paginate(result.results, request.GET.get("page"), selectors.page_size()) if result.query else None
     if page is not None and page.number == 1:
-        search_performed.send(sender=Aircraft, query=result.query, result_count=page.paginator.count, request=request)
+        emit(request, "search_performed", query=result.query, result_count=page.paginator.count)
     return render(
         request,
         "aircraft/search.html",
@@ -149,6 +157,9 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+# A display preference: a forged request could only flip units, and leaving
+# CSRF tokens off public pages lets them be cached and shared.
+@csrf_exempt
 @require_POST
 def set_units(request: HttpRequest) -> HttpResponse:
     system = request.POST.get("units", "")

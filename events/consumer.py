@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from aircraft.caching import popularity_changed
 from aircraft.models import Aircraft
 
 from . import topics
@@ -97,6 +98,8 @@ def apply_batch(messages) -> BatchResult:
         _apply_views(views)
         _apply_searches(searches)
         result.applied = len(fresh)
+        if fresh:
+            transaction.on_commit(popularity_changed)  # cached pages show the new counts
     return result
 
 

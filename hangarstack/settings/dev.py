@@ -12,3 +12,12 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+if not CACHE_URL:  # noqa: F405
+    # A manage.py command run while `make run` is down: no shared cache to count
+    # rate limits in, and none needed for a one-off command.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -21,3 +21,6 @@ KAFKA["TOPIC_REPLICATION_FACTOR"] = 1  # noqa: F405
 # Outage tests make librdkafka report every refused connection; the events
 # code logs what matters.
 LOGGING["loggers"]["librdkafka"] = {"level": "CRITICAL"}  # noqa: F405
+
+STATIC_ROOT = None  # whitenoise serves from the finders; nothing is collected in tests
+WHITENOISE_USE_FINDERS = True

@@ -12,8 +12,8 @@ import time
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from prometheus_client import start_http_server
 
-from events import metrics
 from events.consumer import ANALYTICS_TOPICS, apply_batch, forget_processed
 from events.producer import kafka_config
 
@@ -24,12 +24,17 @@ class Command(BaseCommand):
     help = "Consume views and searches into the analytics tables (consumer group)."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--metrics-port", type=int, default=0, help="serve this process's Prometheus metrics on this port"
+        )
         parser.add_argument("--once", action="store_true", help="exit once no message arrives for --idle seconds")
         parser.add_argument("--idle", type=float, default=5.0)
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--group", default=settings.KAFKA["CONSUMER_GROUP"])
 
     def handle(self, *args, once: bool, idle: float, batch_size: int, group: str, **options):
+        if options["metrics_port"]:
+            start_http_server(options["metrics_port"])
         consumer = Consumer(
             kafka_config(
                 **{
@@ -76,7 +81,6 @@ class Command(BaseCommand):
                     last_message = time.monotonic()
                     if options["verbosity"] >= 2:
                         self.stdout.write(f"applied {result.applied}, duplicates {result.duplicates}")
-                    self._record_lag(consumer)
                 elif once and assigned and time.monotonic() - last_message > idle:
                     break
                 elif once and not assigned and time.monotonic() - started > JOIN_TIMEOUT:
@@ -92,14 +96,6 @@ class Command(BaseCommand):
             f"consumer stopped: {totals['applied']} applied, {totals['duplicates']} duplicates ignored, "
             f"{totals['malformed']} malformed skipped"
         )
-
-    @staticmethod
-    def _record_lag(consumer: Consumer) -> None:
-        for tp in consumer.assignment():
-            position = consumer.position([tp])[0].offset
-            _low, high = consumer.get_watermark_offsets(tp, cached=True)
-            if position >= 0 and high >= 0:
-                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, high - position))
 
 
 def _next_offsets(messages) -> list[TopicPartition]:

@@ -10,8 +10,9 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
+from prometheus_client import start_http_server
 
-from events import metrics, outbox, topics
+from events import outbox, topics
 from events.envelope import make_event
 from events.relay import Relay, backoff_delays, sleep_unless
 
@@ -23,11 +24,16 @@ class Command(BaseCommand):
     help = "Relay outbox events to Kafka, continuously or --once."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--metrics-port", type=int, default=0, help="serve this process's Prometheus metrics on this port"
+        )
         parser.add_argument("--once", action="store_true", help="drain the outbox once and exit")
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls when idle")
 
     def handle(self, *args, once: bool, batch_size: int, interval: float, **options):
+        if options["metrics_port"]:
+            start_http_server(options["metrics_port"])
         relay = Relay(batch_size=batch_size)
         stopping = False
 
@@ -39,7 +45,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         if once:
             result = relay.drain()
-            metrics.OUTBOX_BACKLOG.set(outbox.backlog())
             self.stdout.write(f"relayed {result.delivered} events; {result.failed} not delivered")
             relay.close()
             if result.failed:
@@ -52,7 +57,6 @@ class Command(BaseCommand):
         while not stopping:
             result = relay.drain()
             backlog = outbox.backlog()
-            metrics.OUTBOX_BACKLOG.set(backlog)
             if options["verbosity"] >= 2 and result.delivered:
                 self.stdout.write(f"relayed {result.delivered}; backlog {backlog}")
             if result.failed:

@@ -1,0 +1,81 @@
+"""Gunicorn settings for HangarStack (production and the benchmark).
+
+    gunicorn -c gunicorn.conf.py hangarstack.wsgi:application
+
+Environment: PORT (8000), WEB_CONCURRENCY (workers; default 2 x CPUs + 1),
+GUNICORN_MAX_REQUESTS (2000), GUNICORN_TIMEOUT (30), GUNICORN_GRACEFUL_TIMEOUT (25),
+GUNICORN_PRELOAD (off), PROMETHEUS_MULTIPROC_DIR (metrics from every worker).
+"""
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Within Kubernetes' 60 s termination grace (after a 10 s preStop sleep), with
+# time left for worker_exit to flush or spool pending events.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
+keepalive = 5
+# Recycle workers now and then (memory growth); jitter so they do not all restart together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+preload_app = os.environ.get("GUNICORN_PRELOAD", "").lower() in ("1", "true", "yes")
+limit_request_line = 4094
+limit_request_fields = 100
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Heartbeat files in memory, not on a possibly slow disk (gunicorn docs).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Request id (from nginx or our middleware), status, size and duration in ms.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s ua="%(a)s"'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+# Every worker must write metrics to a shared directory for /metrics to count
+# them all; default to a private one when the deployment did not choose.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hangarstack-metrics-")
+
+
+def on_starting(server):
+    # Multiprocess metrics: each worker writes its own files here; start clean.
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def pre_fork(server, worker):
+    # With a preloaded app the master may hold database connections; a forked
+    # child must never share a socket with its parent.
+    if preload_app:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def worker_exit(server, worker):
+    # Graceful exit (SIGTERM, max_requests recycling): flush what the broker
+    # can take in a few seconds and store the rest in the durable outbox.
+    # (The producer itself is created lazily in each worker, after the fork:
+    # librdkafka's threads do not survive fork.)
+    try:
+        from events import producer
+    except Exception:  # events not installed, or the worker died before loading the app
+        return
+    producer.shutdown(timeout=min(5.0, graceful_timeout / 2))
+
+
+def child_exit(server, worker):
+    # Keep the dead worker's counters, drop its live gauges (prometheus_client docs).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,87 @@
+"""The operations guide's own Prometheus series, and the /metrics endpoint.
+
+Under gunicorn, PROMETHEUS_MULTIPROC_DIR makes every worker write its samples
+to files there, and each scrape adds up all of them, including workers that
+have since been recycled (gunicorn.conf.py marks dead ones).
+"""
+
+import ipaddress
+import os
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+REQUESTS = Counter("hangarstack_requests_total", "HTTP requests by method and endpoint.", ["method", "endpoint"])
+DURATION = Histogram(
+    "hangarstack_request_duration_seconds",
+    "Time to answer a request, by endpoint.",
+    ["endpoint"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+
+def endpoint_of(request: HttpRequest) -> str:
+    """The URL pattern, not the path: bounded label values whatever visitors type."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "static" if request.path.startswith("/static/") else "unmatched"
+    return match.view_name or match.route or "unnamed"
+
+
+class RequestMetricsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        endpoint = endpoint_of(request)
+        REQUESTS.labels(request.method if request.method in KNOWN_METHODS else "other", endpoint).inc()
+        DURATION.labels(endpoint).observe(time.perf_counter() - started)
+        return response
+
+
+KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+def _allowed(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    if token and request.headers.get("Authorization", "") == f"Bearer {token}":
+        return True
+    # The socket's peer, not a forwarded header: the scraper connects directly.
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(cidr, strict=False) for cidr in settings.METRICS_ALLOWED_CIDRS)
+
+
+def registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        collected = CollectorRegistry()
+        multiprocess.MultiProcessCollector(collected)
+    else:
+        collected = CollectorRegistry()
+        for collector in list(DEFAULT_REGISTRY._collector_to_names):
+            collected.register(collector)
+    if apps.is_installed("events"):
+        from events.metrics import PipelineCollector
+
+        collected.register(PipelineCollector())
+    return collected
+
+
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
+    response = HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,101 @@
+"""Per-client rate limits, and the lock-out after repeated failed staff sign-ins.
+
+Counters live in the shared Redis cache (django-ratelimit's fixed windows), so
+every worker and replica enforces one limit per client. The client is the
+address from clientip.client_ip: the trusted proxy's header or the socket.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.cache import cache
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django_ratelimit.core import get_usage
+
+from .clientip import client_ip, client_ip_key
+from .views import error_response
+
+BEACON = re.compile(r"^/api/aircraft/[^/]+/view$")
+EXEMPT_PREFIXES = ("/health", "/metrics", "/static/", "/media/")
+
+
+def _admin_login_path() -> str:
+    return f"/{settings.ADMIN_URL}login/"
+
+
+def rate_limited(request: HttpRequest, retry_after: int, message: str | None = None) -> HttpResponse:
+    response = error_response(
+        request,
+        429,
+        "Too many requests",
+        message or "You have made too many requests. Please wait a little and try again.",
+    )
+    response["Retry-After"] = str(max(1, int(retry_after)))
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if path.startswith(EXEMPT_PREFIXES):
+            return self.get_response(request)
+        if path.startswith(f"/{settings.ADMIN_URL}"):
+            if request.method == "POST" and path == _admin_login_path():
+                locked = signin_lockout_remaining(request)
+                if locked:
+                    return rate_limited(
+                        request,
+                        locked,
+                        "Too many sign-in attempts. For your security, sign-in is paused; try again later.",
+                    )
+                rules = [("admin-login", settings.RATELIMIT_ADMIN_LOGIN)]
+            else:
+                rules = []  # staff at work in the admin are not counted against the public limit
+        else:
+            rules = [("public", settings.RATELIMIT_PUBLIC)]
+            if request.method == "POST" and BEACON.match(path):
+                rules.append(("view-beacon", settings.RATELIMIT_VIEW_BEACON))
+        for group, rate in rules:
+            usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
+            if usage and usage["should_limit"]:
+                return rate_limited(request, usage["time_left"])
+        return self.get_response(request)
+
+
+# --- Failed sign-ins ---------------------------------------------------------
+
+
+def _failure_keys(username: str, address: str) -> list[str]:
+    return [f"signin-failures:user:{username.casefold()[:150]}", f"signin-failures:ip:{address}"]
+
+
+def signin_lockout_remaining(request: HttpRequest) -> int:
+    """Seconds until sign-in is allowed again for this username or address; 0 if not locked."""
+    username = request.POST.get("username", "")
+    counts = cache.get_many(_failure_keys(username, client_ip(request)))
+    if any(count >= settings.SIGNIN_MAX_FAILURES for count in counts.values()):
+        return settings.SIGNIN_LOCKOUT_SECONDS
+    return 0
+
+
+@receiver(user_login_failed)
+def count_failed_signin(sender, credentials, request=None, **kwargs) -> None:
+    if request is None:
+        return
+    for key in _failure_keys(str(credentials.get("username", "")), client_ip(request)):
+        # add() then incr(): atomic in Redis, and the window starts at the first failure.
+        cache.add(key, 0, settings.SIGNIN_LOCKOUT_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, settings.SIGNIN_LOCKOUT_SECONDS)
+
+
+@receiver(user_logged_in)
+def clear_failed_signins(sender, request, user, **kwargs) -> None:
+    cache.delete(_failure_keys(user.get_username(), client_ip(request))[0])
