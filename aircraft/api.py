@@ -188,6 +188,8 @@ def aircraft_view_beacon(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 def legacy_manufacturer_aircraft(request: HttpRequest, name: str) -> JsonResponse:
     """The prototype's `/api/aircraft/<manufacturer name>`, in its old shape."""
+    if "\x00" in name:  # PostgreSQL text cannot hold NUL; no manufacturer is named so
+        return json_error(404, "no such manufacturer")
     maker = Manufacturer.objects.filter(name__iexact=name).first()
     if maker is None:
         plane = Aircraft.objects.filter(slug=name).only("slug").first()

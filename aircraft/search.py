@@ -14,8 +14,9 @@ _TERM = re.compile(r"[^\W_]+")
 
 
 def normalise(raw: str) -> str:
-    """Trimmed, single-spaced and bounded; what the page echoes and events record."""
-    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+    """Printable, trimmed, single-spaced and bounded; what the page echoes and events record."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in raw[: MAX_QUERY_LENGTH * 4])
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
 def terms(query: str) -> list[str]:

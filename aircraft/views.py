@@ -1,5 +1,7 @@
 """Public pages. Thin: validate input, call selectors, render."""
 
+import re
+
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +18,7 @@ from .forms import CatalogueFilterForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
 
 ONE_YEAR = 365 * 24 * 3600
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
 
 
 def paginate(queryset, page_number: object, per_page: int):
@@ -114,6 +117,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     slugs = [slug.strip() for slug in request.GET.getlist("a") if slug.strip()][: MAX_COMPARED + 1]
+    slugs = [slug if SLUG.fullmatch(slug) else "-" for slug in slugs]  # never a valid slug: "not found"
     aircraft = selectors.aircraft_by_slugs(slugs)
     error = ""
     if len(slugs) > MAX_COMPARED:
@@ -182,11 +186,15 @@ def legacy_home(request: HttpRequest) -> HttpResponse:
 
 
 def legacy_manufacturer(request: HttpRequest, name: str) -> HttpResponse:
+    if "\x00" in name:
+        raise Http404("No such manufacturer.")
     manufacturer = get_object_or_404(Manufacturer, name__iexact=name)
     return redirect(manufacturer, permanent=True)
 
 
 def legacy_aircraft(request: HttpRequest, name: str, designation: str) -> HttpResponse:
+    if "\x00" in name + designation:  # PostgreSQL text cannot hold NUL
+        raise Http404("No such aircraft.")
     aircraft = get_object_or_404(
         Aircraft.objects.only("slug"), manufacturer__name__iexact=name, designation__iexact=designation
     )

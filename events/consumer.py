@@ -147,7 +147,9 @@ def _apply_searches(envelopes: list[dict]) -> None:
     latest: dict[str, tuple[str, int]] = defaultdict(lambda: ("", 0))
     for envelope in envelopes:
         data = envelope["data"]
-        query = " ".join(str(data.get("query", "")).casefold().split())[:100]
+        # Events come from outside this process: never let one poison the batch.
+        text = "".join(ch for ch in str(data.get("query", "")) if ch.isprintable())
+        query = " ".join(text.casefold().split())[:100]
         if not query:
             continue
         counts[query] += 1

@@ -98,4 +98,4 @@ def count_failed_signin(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver(user_logged_in)
 def clear_failed_signins(sender, request, user, **kwargs) -> None:
-    cache.delete(_failure_keys(user.get_username(), client_ip(request))[0])
+    cache.delete_many(_failure_keys(user.get_username(), client_ip(request)))

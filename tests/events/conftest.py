@@ -5,16 +5,13 @@ import time
 
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-from django.core.management import call_command
 
 from events import producer, topics
 from events.producer import kafka_config
 
 
-@pytest.fixture(scope="session")
-def kafka_topics(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("create_topics", stdout=open("/dev/null", "w"))  # noqa: SIM115
+@pytest.fixture
+def kafka_topics(create_kafka_topics):
     return topics.ALL
 
 

@@ -123,3 +123,11 @@ def test_no_raw_ip_address_in_any_event(captured, request_from, settings):
             assert address not in body
     visitors = {event.envelope["data"]["client"]["visitor"] for event in captured}
     assert len(visitors) == 1  # the same visitor, pseudonymous
+
+
+def test_consumer_survives_a_query_postgres_cannot_store():
+    from aircraft.models import SearchTotal
+    from events.consumer import _apply_searches
+
+    _apply_searches([{"data": {"query": "bad\x00query", "result_count": 0}, "time": "2026-11-27T10:00:00Z"}])
+    assert SearchTotal.objects.get().query == "badquery"

@@ -1,0 +1,97 @@
+"""Pages come from the shared cache, are never stale, and still emit their events."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aircraft import caching
+from aircraft.models import Aircraft
+from events import receivers
+from tests.factories import AircraftFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # on_commit invalidation runs for real
+
+
+@pytest.fixture
+def published(monkeypatch):
+    events = []
+    monkeypatch.setattr(receivers.producer, "publish", events.append)
+    return events
+
+
+def test_second_load_is_served_from_cache_without_queries(client):
+    plane = AircraftFactory()
+    first = client.get(plane.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(plane.get_absolute_url())
+    assert len(queries) == 0
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_a_cached_page_still_emits_its_view_event(client, published):
+    plane = AircraftFactory()
+    for _ in range(3):
+        client.get(plane.get_absolute_url())
+    views = [e for e in published if e.topic == "hangarstack.aircraft.views"]
+    assert len(views) == 3
+    assert {e.envelope["data"]["aircraft"]["id"] for e in views} == {plane.pk}
+
+
+def test_a_cached_search_still_emits_its_search_event(client, published):
+    AircraftFactory(name="Cachebird")
+    client.get("/search/?q=cachebird")
+    client.get("/search/?q=cachebird")
+    searches = [e.envelope["data"] for e in published if e.topic == "hangarstack.search.queries"]
+    assert searches == [{**searches[0], "result_count": 1}] * 2
+
+
+def test_a_catalogue_change_shows_on_the_next_load(client):
+    plane = AircraftFactory(name="Before")
+    assert "Before" in client.get(plane.get_absolute_url()).content.decode()
+    plane = Aircraft.objects.get(pk=plane.pk)
+    plane.name = "After"
+    plane.save()
+    assert "After" in client.get(plane.get_absolute_url()).content.decode()
+    assert "After" in client.get("/aircraft/").content.decode()
+
+
+def test_new_view_counts_show_after_the_consumer_applies_a_batch(client):
+    plane = AircraftFactory()
+    client.get(plane.get_absolute_url())
+    from aircraft.models import AircraftViewTotal
+
+    AircraftViewTotal.objects.create(aircraft=plane, views=77)
+    caching.popularity_changed()  # what the consumer does after each batch
+    assert client.get(plane.get_absolute_url()).context["views"] == 77
+
+
+def test_conditional_get_answers_304(client):
+    plane = AircraftFactory()
+    etag = client.get(plane.get_absolute_url())["ETag"]
+    response = client.get(plane.get_absolute_url(), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+
+
+def test_headers_make_browsers_revalidate(client):
+    plane = AircraftFactory()
+    response = client.get(plane.get_absolute_url())
+    assert "max-age=0" in response["Cache-Control"] and "must-revalidate" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_unit_preference_gets_its_own_cached_copy(client):
+    plane = AircraftFactory()
+    metric = client.get(plane.get_absolute_url()).content
+    client.cookies["units"] = "imperial"
+    imperial = client.get(plane.get_absolute_url())
+    assert imperial.content != metric
+    assert imperial.context["units"] == "imperial"
+
+
+def test_staff_pages_are_not_cached(admin_client):
+    plane = AircraftFactory()
+    admin_client.get(plane.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(plane.get_absolute_url())
+    assert len(queries) > 0

@@ -1,0 +1,126 @@
+"""Every public page: a screenshot for a person, axe-core for serious problems, the keyboard for the rest."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .support import describe, serious, write_json
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# (screenshot name, address, expected status). Every public template, in each state a visitor meets.
+PUBLIC_PAGES = [
+    ("home", "/", 200),
+    ("manufacturers", "/manufacturers/", 200),
+    ("manufacturer", "/manufacturers/lockheed-martin/", 200),
+    ("aircraft-list", "/aircraft/", 200),
+    ("aircraft-list-filtered-page-2", "/aircraft/?status=active&sort=oldest&page=2", 200),
+    ("aircraft-list-no-match", "/aircraft/?manufacturer=atr&role=bomber", 200),
+    ("aircraft-list-bad-filter", "/aircraft/?decade=1965", 400),
+    ("aircraft", "/aircraft/f-22a-raptor/", 200),
+    ("aircraft-no-figures-published", "/aircraft/f-35b-lightning-ii/", 200),
+    ("compare", "/compare/", 200),
+    ("compare-one-chosen", "/compare/?a=f-22a-raptor", 200),
+    ("compare-two", "/compare/?a=f-22a-raptor&a=f-35a-lightning-ii", 200),
+    ("compare-four", "/compare/?a=f-22a-raptor&a=f-35a-lightning-ii&a=f-16c-fighting-falcon&a=sr-71a-blackbird", 200),
+    ("search", "/search/", 200),
+    ("search-results", "/search/?q=boeing", 200),
+    ("search-typo", "/search/?q=raptr", 200),
+    ("search-no-results", "/search/?q=qqqqqqqq", 200),
+    ("not-found", "/no-such-page/", 404),
+    ("bad-request", "/search/?q=boeing&page=abc", 400),
+]
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"], indirect=True)
+def test_public_pages_have_no_serious_accessibility_violation(page, viewport, catalogue, screenshot, axe, artifacts):
+    """Screenshots of every public page land in artifacts/e2e/<viewport>/; axe-core's full
+    findings in artifacts/e2e/<viewport>/axe.json. Fails on any serious or critical violation,
+    on a wrong status and, on a phone, on a page that scrolls sideways."""
+    findings, failures = {}, []
+    pages = [*PUBLIC_PAGES, ("aircraft-imperial", "/aircraft/f-22a-raptor/", 200)]
+    for name, address, status in pages:
+        if name == "aircraft-imperial":
+            page.get_by_role("button", name="Show imperial units").click()
+            expect(page.locator(".units-switch__current")).to_have_text("Units: Imperial")
+        else:
+            response = page.goto(address)
+            if response.status != status:
+                failures.append(f"{name} ({address}): HTTP {response.status}, expected {status}")
+        screenshot(name)
+        violations = axe()
+        findings[name] = violations
+        if serious(violations):
+            failures.append(f"{name} ({address}):\n{describe(serious(violations))}")
+        if viewport == "phone":
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                failures.append(f"{name} ({address}) scrolls sideways by {overflow}px on a phone")
+    write_json(artifacts / viewport / "axe.json", findings)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_keyboard_alone_reaches_the_search_and_the_main_links(page, catalogue):
+    page.goto("/")
+
+    # The first Tab shows the skip link, and it takes focus past the header.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # From the top, Tab walks the header in reading order, each stop visibly focused.
+    page.goto("/")
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        stops.append(
+            page.evaluate(
+                """() => {
+                    const el = document.activeElement, style = getComputedStyle(el);
+                    return {
+                        name: (el.getAttribute('aria-label') || el.labels?.[0]?.textContent
+                               || el.textContent || '').trim().replace(/\\s+/g, ' '),
+                        tag: el.tagName.toLowerCase(),
+                        ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+                    };
+                }"""
+            )
+        )
+    names = [stop["name"] for stop in stops]
+    expected = [
+        "Skip to main content",
+        "Show imperial units",
+        "HangarStack",
+        "Aircraft",
+        "Manufacturers",
+        "Compare",
+        "API",
+        "Search aircraft",
+        "Search",
+    ]
+    assert names[: len(expected)] == expected, names
+    unringed = [stop["name"] for stop in stops[: len(expected)] if not stop["ring"]]
+    assert not unringed, f"no visible focus ring on {unringed}"
+
+    # Typing into the search box and pressing Enter searches.
+    page.goto("/")
+    for _ in range(expected.index("Search aircraft") + 1):
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("searchbox", name="Search aircraft", exact=True)).to_be_focused()
+    page.keyboard.type("hercules")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=hercules$"))
+    expect(page.locator(".aircraft-card").first).to_contain_text("Hercules")
+
+    # A main link followed with Enter alone.
+    page.goto("/")
+    for _ in range(expected.index("Manufacturers") + 1):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/manufacturers/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Manufacturers")

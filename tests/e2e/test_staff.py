@@ -1,0 +1,149 @@
+"""What catalogue staff do in the admin, and what the admin refuses."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from aircraft.models import Aircraft
+from events import topics
+from events.relay import Relay
+
+from .support import PASSWORD, read_topic
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+LOGIN = "/admin/login/"
+FAILED = "Please enter the correct username and password for a staff account"
+THROTTLED = "Too many sign-in attempts"
+LIMIT = 5  # failed sign-ins per username or client address in 15 minutes, then HTTP 429
+
+
+def sign_in(page, username: str, password: str):
+    """Submit the admin sign-in form; returns the HTTP response to the POST."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_response(lambda r: r.request.method == "POST" and LOGIN in r.url) as posted:
+        page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    return posted.value
+
+
+def service_ceiling(page):
+    row = page.locator(".spec-table tr").filter(has=page.get_by_role("rowheader", name="Service ceiling"))
+    return row.locator(".value")
+
+
+def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
+    page, browser, live_server, catalogue, editors_group, make_user, kafka_topics, screenshot
+):
+    make_user("editor", staff=True, groups=[editors_group])
+    plane = Aircraft.objects.get(slug="f-22a-raptor")
+
+    # A visitor has the page open already (so any page cache holds the old figure).
+    visitor = browser.new_context(base_url=live_server.url)
+    public = visitor.new_page()
+    try:
+        public.goto("/aircraft/f-22a-raptor/")
+        expect(service_ceiling(public)).to_have_text("15,240 m")
+
+        page.goto("/admin/")
+        expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
+        screenshot("admin-login")
+        response = sign_in(page, "editor", PASSWORD)
+        assert response.status == 302
+        expect(page.get_by_role("heading", level=1)).to_have_text("Catalogue administration")
+        screenshot("admin-index")
+        # an editor is given the catalogue, not the user accounts
+        expect(page.locator("tr.model-aircraft")).to_be_visible()
+        expect(page.locator("tr.model-user")).to_have_count(0)
+
+        page.locator("tr.model-aircraft").get_by_role("link", name="Aircraft").click()
+        page.locator("#searchbar").fill("F-22A")
+        page.locator("#searchbar").press("Enter")
+        page.locator("#result_list").get_by_role("link", name="F-22A", exact=True).click()
+        expect(page).to_have_url(re.compile(rf"/admin/aircraft/aircraft/{plane.pk}/change/(\?.*)?$"))
+        ceiling = page.get_by_label("Service ceiling (m)")
+        expect(ceiling).to_have_value("15240")
+        expect(page.get_by_role("link", name="Delete")).to_have_count(0)  # editors may not delete
+        ceiling.fill("16000")
+        screenshot("admin-aircraft-change")
+        page.locator("input[name=_save]").first.click()
+        expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
+        screenshot("admin-aircraft-changed")
+
+        # The visitor reloads and sees the new figure straight away.
+        public.reload()
+        expect(service_ceiling(public)).to_have_text("16,000 m")
+    finally:
+        visitor.close()
+
+    # The change is on hangarstack.data.updates, with who made it.
+    Relay().drain()
+    updates = [
+        e
+        for e in read_topic(topics.DATA_UPDATES)
+        if e["data"]["entity"] == "aircraft" and e["data"]["id"] == plane.pk and e["data"]["action"] == "updated"
+    ]
+    assert len(updates) == 1, updates
+    assert updates[0]["data"]["changes"] == {"service_ceiling_m": {"old": 15240, "new": 16000}}
+    assert updates[0]["data"]["actor"] == "user:editor"
+    assert updates[0]["subject"] == "f-22a-raptor"
+
+
+def test_a_signed_in_visitor_who_is_not_staff_is_refused(page, catalogue, make_user):
+    make_user("visitor", staff=False)
+    page.goto("/admin/aircraft/aircraft/")
+    expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/aircraft/aircraft/$"))
+    response = sign_in(page, "visitor", PASSWORD)
+    assert response.status == 200
+    expect(page.locator(".errornote")).to_contain_text(FAILED)
+    page.goto("/admin/aircraft/aircraft/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+    expect(page.locator("#result_list")).to_have_count(0)
+
+
+def test_staff_without_catalogue_permissions_cannot_edit(page, catalogue, make_user):
+    make_user("intern", staff=True)
+    page.goto(LOGIN)
+    sign_in(page, "intern", PASSWORD)
+    expect(page.locator("#content-main")).to_contain_text("You don’t have permission to view or edit anything")
+    plane = Aircraft.objects.get(slug="f-22a-raptor")
+    response = page.goto(f"/admin/aircraft/aircraft/{plane.pk}/change/")
+    assert response.status == 403
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"], indirect=True)
+def test_a_failed_sign_in_is_shown(page, catalogue, editors_group, make_user, screenshot):
+    make_user("editor", staff=True, groups=[editors_group])
+    page.goto(LOGIN)
+    screenshot("admin-login")
+    response = sign_in(page, "editor", "not-the-password")
+    assert response.status == 200
+    expect(page.locator(".errornote")).to_contain_text(FAILED)
+    expect(page.get_by_label("Username")).to_have_value("editor")
+    expect(page.get_by_label("Password")).to_have_value("")
+    screenshot("admin-login-failed")
+
+
+def test_repeated_failed_sign_ins_are_throttled(page, catalogue, editors_group, make_user, screenshot):
+    """Spec: after 5 failed sign-ins for one username or client address within 15 minutes,
+    the admin sign-in answers HTTP 429 with "Too many sign-in attempts" - even to the right password."""
+    make_user("editor", staff=True, groups=[editors_group])
+    page.goto(LOGIN)
+    for attempt in range(1, LIMIT + 1):
+        response = sign_in(page, "editor", f"wrong-{attempt}")
+        assert response.status == 200, f"attempt {attempt} answered {response.status}"
+        expect(page.locator(".errornote")).to_contain_text(FAILED)
+
+    response = sign_in(page, "editor", "wrong-again")
+    assert response.status == 429, f"sign-in {LIMIT + 1} answered {response.status}, expected 429"
+    expect(page.locator("body")).to_contain_text(THROTTLED)
+    screenshot("admin-login-throttled")
+
+    # Throttled means throttled: the right password does not get in either.
+    page.goto(LOGIN)
+    response = sign_in(page, "editor", PASSWORD) if page.get_by_label("Password").count() else None
+    assert response is None or response.status == 429
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
