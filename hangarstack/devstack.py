@@ -351,6 +351,8 @@ def attach_for_manage_py() -> None:
         address = None if os.environ.get(variable) else running_address(name)
         if address:
             os.environ[variable] = address
+            if name == "kafka":
+                os.environ.setdefault("KAFKA_TOPIC_REPLICATION_FACTOR", "1")
 
 
 def provide(stack: Stack, *, kafka: bool = True, cache: bool = True) -> dict[str, str]:
@@ -362,6 +364,8 @@ def provide(stack: Stack, *, kafka: bool = True, cache: bool = True) -> dict[str
         env["CACHE_URL"] = stack.redis()
     if kafka and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         env["KAFKA_BOOTSTRAP_SERVERS"] = stack.kafka()
+        # One embedded broker can hold one replica of each partition.
+        env.setdefault("KAFKA_TOPIC_REPLICATION_FACTOR", os.environ.get("KAFKA_TOPIC_REPLICATION_FACTOR", "1"))
     return env
 
 
