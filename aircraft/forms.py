@@ -1,7 +1,19 @@
 from django import forms
 
 from .models import Aircraft, Manufacturer
-from .selectors import SORTS, CatalogueFilters
+from .selectors import CatalogueFilters
+
+SORT_LABELS = {
+    "manufacturer": "Manufacturer",
+    "designation": "Designation",
+    "name": "Name",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "fastest": "Fastest",
+    "heaviest": "Heaviest",
+    "range": "Longest range",
+    "popular": "Most viewed",
+}
 
 
 class CatalogueFilterForm(forms.Form):
@@ -11,7 +23,7 @@ class CatalogueFilterForm(forms.Form):
     role = forms.ChoiceField(required=False, choices=[("", "Any role"), *Aircraft.Role.choices])
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Aircraft.Status.choices])
     decade = forms.IntegerField(required=False, min_value=1900, max_value=2100)
-    sort = forms.ChoiceField(required=False, choices=[(key, key.replace("_", " ").capitalize()) for key in SORTS])
+    sort = forms.ChoiceField(required=False, initial="manufacturer", choices=list(SORT_LABELS.items()))
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
 
     def __init__(self, *args, manufacturers=None, **kwargs):

@@ -263,9 +263,10 @@ class Aircraft(TimeStamped):
     def specifications(self) -> list[dict]:
         """Rows for display: label, both unit systems, and the raw value for comparing."""
         rows = [
-            ("length", "Length", self.length_m, units.length, "max"),
-            ("wingspan", "Wingspan", self.wingspan_m, units.length, "max"),
-            ("height", "Height", self.height_m, units.length, "max"),
+            # Size is neither better nor worse, so dimensions have no "best".
+            ("length", "Length", self.length_m, units.length, None),
+            ("wingspan", "Wingspan", self.wingspan_m, units.length, None),
+            ("height", "Height", self.height_m, units.length, None),
             ("empty_weight", "Empty weight", self.empty_weight_kg, units.mass, None),
             ("max_takeoff_weight", "Max take-off weight", self.max_takeoff_weight_kg, units.mass, "max"),
             ("max_speed", "Maximum speed", self.max_speed_kn, units.speed, "max"),

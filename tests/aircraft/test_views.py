@@ -264,3 +264,11 @@ def test_an_aircraft_of_unknown_specs_renders(client):
     response = client.get(plane.get_absolute_url())
     assert response.status_code == 200
     assert all(row["display"] is None for row in response.context["specifications"])
+
+
+def test_every_sort_has_a_label_and_the_default_matches_the_listing():
+    from aircraft.forms import SORT_LABELS, CatalogueFilterForm
+    from aircraft.selectors import SORTS, CatalogueFilters
+
+    assert set(SORT_LABELS) == set(SORTS)
+    assert CatalogueFilterForm().fields["sort"].initial == CatalogueFilters().sort

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 from aircraft.models import Aircraft
 from events import topics
 from events.relay import Relay
+from tests.factories import AircraftFactory
 
-from .support import PASSWORD, read_topic
+from .support import PASSWORD, describe, read_topic, serious
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +92,7 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
     assert updates[0]["subject"] == "f-22a-raptor"
 
 
-def test_a_signed_in_visitor_who_is_not_staff_is_refused(page, catalogue, make_user):
+def test_a_signed_in_visitor_who_is_not_staff_is_refused(page, make_user):
     make_user("visitor", staff=False)
     page.goto("/admin/aircraft/aircraft/")
     expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/aircraft/aircraft/$"))
@@ -103,18 +104,18 @@ def test_a_signed_in_visitor_who_is_not_staff_is_refused(page, catalogue, make_u
     expect(page.locator("#result_list")).to_have_count(0)
 
 
-def test_staff_without_catalogue_permissions_cannot_edit(page, catalogue, make_user):
+def test_staff_without_catalogue_permissions_cannot_edit(page, make_user):
+    plane = AircraftFactory()
     make_user("intern", staff=True)
     page.goto(LOGIN)
     sign_in(page, "intern", PASSWORD)
     expect(page.locator("#content-main")).to_contain_text("You don’t have permission to view or edit anything")
-    plane = Aircraft.objects.get(slug="f-22a-raptor")
     response = page.goto(f"/admin/aircraft/aircraft/{plane.pk}/change/")
     assert response.status == 403
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"], indirect=True)
-def test_a_failed_sign_in_is_shown(page, catalogue, editors_group, make_user, screenshot):
+def test_a_failed_sign_in_is_shown(page, editors_group, make_user, screenshot):
     make_user("editor", staff=True, groups=[editors_group])
     page.goto(LOGIN)
     screenshot("admin-login")
@@ -126,7 +127,7 @@ def test_a_failed_sign_in_is_shown(page, catalogue, editors_group, make_user, sc
     screenshot("admin-login-failed")
 
 
-def test_repeated_failed_sign_ins_are_throttled(page, catalogue, editors_group, make_user, screenshot):
+def test_repeated_failed_sign_ins_are_throttled(page, editors_group, make_user, screenshot, axe):
     """Spec: after 5 failed sign-ins for one username or client address within 15 minutes,
     the admin sign-in answers HTTP 429 with "Too many sign-in attempts" - even to the right password."""
     make_user("editor", staff=True, groups=[editors_group])
@@ -140,10 +141,16 @@ def test_repeated_failed_sign_ins_are_throttled(page, catalogue, editors_group, 
     assert response.status == 429, f"sign-in {LIMIT + 1} answered {response.status}, expected 429"
     expect(page.locator("body")).to_contain_text(THROTTLED)
     screenshot("admin-login-throttled")
+    assert not serious(axe()), describe(serious(axe()))
 
-    # Throttled means throttled: the right password does not get in either.
+    # Throttled means throttled: the right password does not get in either ...
     page.goto(LOGIN)
     response = sign_in(page, "editor", PASSWORD) if page.get_by_label("Password").count() else None
     assert response is None or response.status == 429
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
+
+    # ... and the same address trying another username is held back too.
+    make_user("colleague", staff=True, groups=[editors_group])
+    response = sign_in(page, "colleague", PASSWORD) if page.get_by_label("Password").count() else None
+    assert response is None or response.status == 429

@@ -159,21 +159,22 @@ def test_metric_and_imperial_preference(page, catalogue):
     expect(spec_value(page, "Length")).to_have_text("18.92 m")
 
 
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        ("/home", "/"),
-        ("/manufacturer/Lockheed Martin", "/manufacturers/lockheed-martin/"),
-        ("/aircraft/Lockheed Martin/F-22A", "/aircraft/f-22a-raptor/"),
-    ],
-)
-def test_prototype_address_redirects_permanently(page, catalogue, live_server, old, new):
-    response = page.goto(old)
-    assert response.ok
-    assert page.url == live_server.url + new
-    hop = response.request.redirected_from
-    assert hop is not None and hop.response().status == 301
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+PROTOTYPE_ADDRESSES = [
+    ("/home", "/"),
+    ("/manufacturer/Lockheed Martin", "/manufacturers/lockheed-martin/"),
+    ("/aircraft/Lockheed Martin/F-22A", "/aircraft/f-22a-raptor/"),
+]
+
+
+def test_prototype_addresses_redirect_permanently(page, catalogue, live_server):
+    for old, new in PROTOTYPE_ADDRESSES:
+        response = page.goto(old)
+        assert response.ok, old
+        assert page.url == live_server.url + new, old
+        hop = response.request.redirected_from
+        assert hop is not None, f"{old} was not redirected"
+        assert hop.response().status == 301, f"{old} answered {hop.response().status}, not a permanent redirect"
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_the_404_page_helps_the_visitor_on(page, catalogue):

@@ -1,0 +1,193 @@
+import copy
+
+import pytest
+
+from bench import report
+
+
+def run_row(page, size, events, rps, p50=1.0, p99=5.0):
+    return {
+        "page": page,
+        "size": size,
+        "events": events,
+        "rps": rps,
+        "latency_ms": {"50": p50, "99": p99},
+        "errors": 0,
+        "bytes_per_response": 15000,
+    }
+
+
+def floor_row(rps):
+    return {"rps": rps, "latency_ms": {"50": 1.0, "99": 3.0}, "bytes_per_response": 15000}
+
+
+@pytest.fixture
+def results():
+    return {
+        "meta": {
+            "started": "2026-11-27T16:00:00+00:00",
+            "quick": False,
+            "git": "abc1234",
+            "cpu_count": 2,
+            "cpu_model": "Test CPU",
+            "memory_gb": 24,
+            "duration_s": 600,
+            "versions": {
+                "python": "3.11",
+                "django": "5.2",
+                "gunicorn": "23",
+                "postgresql": "16",
+                "librdkafka": "2.6",
+                "broker": "Tansu",
+                "wrk": "wrk 4.1",
+            },
+            "wrk": {"threads": 2, "connections": 8, "duration_s": 10, "warmup_s": 3},
+            "gunicorn": {"config": "gunicorn.conf.py", "WEB_CONCURRENCY": 2},
+            "sizes": [100, 100000],
+            "pages": {"detail": "aircraft detail", "list": "catalogue list + filters", "search": "search"},
+            "events_modes": ["on", "off"],
+        },
+        "floor": {"before": {"floor": floor_row(3000)}, "after": {"floor": floor_row(3400)}, "bytes": 15000},
+        "pages": [
+            run_row("detail", 100, "on", 2600, p99=8.0),
+            run_row("detail", 100, "off", 2700),
+            run_row("list", 100, "on", 2000, p50=2.0, p99=6.0),
+            run_row("list", 100, "off", 2050),
+            run_row("search", 100, "on", 1900, p50=2.0, p99=6.0),
+            run_row("search", 100, "off", 1950),
+            run_row("detail", 100000, "on", 2500),
+            run_row("detail", 100000, "off", 2600),
+            run_row("list", 100000, "on", 1500, p50=3.0, p99=11.0),
+            run_row("list", 100000, "off", 1550),
+            run_row("search", 100000, "on", 1400, p50=3.5, p99=30.0),
+            run_row("search", 100000, "off", 1450),
+        ],
+        "queries": {
+            "100": {
+                "aircraft": 122,
+                **{p: {"queries_cold": 3, "queries_warm": 0, "uncached_ms": 5.0} for p in ("detail", "list", "search")},
+            },
+            "100000": {
+                "aircraft": 100000,
+                "detail": {"queries_cold": 3, "queries_warm": 0, "uncached_ms": 6.0},
+                "list": {"queries_cold": 3, "queries_warm": 0, "uncached_ms": 9.0},
+                "search": {"queries_cold": 4, "queries_warm": 0, "uncached_ms": 40.0},
+            },
+        },
+        "events": {
+            "producer": {
+                "events": 50000,
+                "delivered_per_s": 30000,
+                "make_event_per_s": 80000,
+                "publish_per_s": 100000,
+                "flush_seconds": 0.1,
+                "not_acknowledged": 0,
+                "spooled_to_outbox": 0,
+            },
+            "relay": {"delivered": 20000, "drain_per_s": 4000, "outbox_store_per_s": 9000, "failed": 0},
+            "consumer": {"applied": 70000, "duplicates": 0, "apply_per_s": 9000, "batches": 140, "method": "direct"},
+        },
+        "view_to_count": {
+            "on_site_s": [0.5, 0.7, 0.6],
+            "in_database_s": [0.4, 0.6, 0.5],
+            "first_view_incl_group_join_s": 20.0,
+        },
+        "pipeline": [],
+    }
+
+
+def by_name(targets):
+    return {t["target"].split(",")[0].split(" at ")[0]: t for t in targets}
+
+
+def test_floor_is_the_mean_of_the_runs_before_and_after(results):
+    assert report.floor_rps(results) == 3200
+
+
+def test_detail_page_is_judged_against_the_floor(results):
+    targets = by_name(report.evaluate(results))
+
+    assert targets["Aircraft detail"]["met"] is True  # 2600 of 3200 is 81%
+    assert targets["Aircraft detail p99"]["met"] is True
+
+
+def test_detail_below_three_quarters_of_the_floor_is_a_miss(results):
+    results["pages"][0]["rps"] = 2000
+
+    assert by_name(report.evaluate(results))["Aircraft detail"]["met"] is False
+
+
+def test_events_on_off_takes_the_worst_page(results):
+    target = by_name(report.evaluate(results))["Events on vs off"]
+
+    assert target["met"] is True
+    results["pages"][2]["rps"] = 1800  # list: 1800 / 2050 = 88%
+    target = by_name(report.evaluate(results))["Events on vs off"]
+    assert target["met"] is False
+    assert "catalogue list" in target["measured"]
+
+
+def test_scale_target_compares_the_largest_with_the_smallest_size(results):
+    targets = by_name(report.evaluate(results))
+
+    latency = targets["List/filter/search latency"]
+    assert latency["met"] is False  # search p99 went from 6 to 30 ms
+    assert "search p99 x5.00" in latency["measured"]
+    queries = targets["Queries per page"]
+    assert queries["met"] is False
+    assert "search 3 -> 4" in queries["measured"]
+
+
+def test_event_stage_targets(results):
+    targets = by_name(report.evaluate(results))
+
+    assert targets["Producer"]["met"] is True
+    assert targets["Relay drain"]["met"] is False
+    assert targets["Consumer aggregation"]["met"] is True
+    assert targets["Page view counted on the site"]["met"] is True
+
+
+def test_a_view_never_counted_is_a_miss(results):
+    results["view_to_count"]["on_site_s"] = [0.5, None]
+
+    assert by_name(report.evaluate(results))["Page view counted on the site"]["met"] is False
+
+
+def test_targets_of_sizes_not_run_are_not_measured(results):
+    quick = copy.deepcopy(results)
+    quick["meta"]["sizes"] = [100]
+    quick["pages"] = [row for row in quick["pages"] if row["size"] == 100]
+
+    targets = by_name(report.evaluate(quick))
+
+    assert targets["List/filter/search latency"]["met"] is None
+    assert targets["Queries per page"]["met"] is None
+
+
+def test_markdown_has_every_section(results):
+    results["targets"] = report.evaluate(results)
+
+    text = report.markdown(results)
+
+    headings = ("#### Targets", "#### The floor", "#### Pages at 122 aircraft", "#### Scale", "#### Event pipeline")
+    for heading in headings:
+        assert heading in text
+    assert "| aircraft detail | on | 2,600 | 81% |" in text
+    assert "**missed**" in text
+
+
+def test_replace_section_swaps_only_the_marked_block():
+    document = f"# Title\n\nIntro.\n\n{report.START}\nold table\n{report.END}\n\n## Analysis\n"
+
+    updated = report.replace_section(document, "new table\n")
+
+    assert "old table" not in updated
+    assert "new table" in updated
+    assert updated.startswith("# Title\n\nIntro.")
+    assert updated.endswith("## Analysis\n")
+
+
+def test_replace_section_appends_when_there_are_no_markers():
+    updated = report.replace_section("# Title\n", "table")
+
+    assert updated.endswith(f"{report.START}\ntable\n{report.END}\n")
