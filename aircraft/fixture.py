@@ -12,20 +12,6 @@ from pathlib import Path
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
-SPEC_FIELDS = (
-    "length_m",
-    "wingspan_m",
-    "height_m",
-    "empty_weight_kg",
-    "max_takeoff_weight_kg",
-    "max_speed_kn",
-    "max_speed_mach",
-    "range_km",
-    "service_ceiling_m",
-    "crew",
-    "engines",
-)
-
 
 class FixtureError(Exception):
     def __init__(self, problems: list[str]):

@@ -13,6 +13,19 @@ from . import units
 from .querysets import AircraftQuerySet
 
 FIRST_POWERED_FLIGHT_YEAR = 1903
+# Specification fields: the measured ones must be positive when known.
+MEASURED_FIELDS = (
+    "length_m",
+    "wingspan_m",
+    "height_m",
+    "empty_weight_kg",
+    "max_takeoff_weight_kg",
+    "max_speed_kn",
+    "max_speed_mach",
+    "range_km",
+    "service_ceiling_m",
+)
+SPEC_FIELDS = (*MEASURED_FIELDS, "crew", "engines")
 IMAGE_TYPES = FileExtensionValidator(["png", "jpg", "jpeg", "webp", "svg"])
 POSITIVE_DECIMAL = MinValueValidator(Decimal("0.01"), "Must be greater than zero.")
 POSITIVE_INTEGER = MinValueValidator(1, "Must be greater than zero.")
@@ -211,17 +224,7 @@ class Aircraft(TimeStamped):
                     name=f"aircraft_{field}_positive",
                     violation_error_message=f"{field.replace('_', ' ')} must be greater than zero.",
                 )
-                for field in (
-                    "length_m",
-                    "wingspan_m",
-                    "height_m",
-                    "empty_weight_kg",
-                    "max_takeoff_weight_kg",
-                    "max_speed_kn",
-                    "max_speed_mach",
-                    "range_km",
-                    "service_ceiling_m",
-                )
+                for field in MEASURED_FIELDS
             ],
         ]
         indexes = [

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .fixture import SPEC_FIELDS, Document, FixtureError
-from .models import Aircraft, CatalogueRelease, Manufacturer
+from .fixture import Document, FixtureError
+from .models import SPEC_FIELDS, Aircraft, CatalogueRelease, Manufacturer
 
 DECIMAL_FIELDS = {"length_m", "wingspan_m", "height_m", "max_speed_mach"}
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")

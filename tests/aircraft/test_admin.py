@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
-from aircraft.models import Aircraft
+from aircraft.models import SPEC_FIELDS, Aircraft
 from tests.factories import AircraftFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +26,7 @@ def form_data(plane, **changes):
             "status",
             "introduced",
             "description",
-            "length_m",
-            "wingspan_m",
-            "height_m",
-            "empty_weight_kg",
-            "max_takeoff_weight_kg",
-            "max_speed_kn",
-            "max_speed_mach",
-            "range_km",
-            "service_ceiling_m",
-            "crew",
-            "engines",
+            *SPEC_FIELDS,
             "source_name",
             "source_url",
             "source_kind",

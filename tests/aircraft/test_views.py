@@ -4,7 +4,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from aircraft.models import Aircraft, AircraftDailyViews, AircraftViewTotal, CatalogueRelease, SearchTotal
+from aircraft.models import (
+    MEASURED_FIELDS,
+    Aircraft,
+    AircraftDailyViews,
+    AircraftViewTotal,
+    CatalogueRelease,
+    SearchTotal,
+)
 from tests.factories import AircraftFactory, ManufacturerFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,19 +250,7 @@ def test_aircraft_view_total_is_shown(client, fleet):
     assert response.context["views"] == 1234
 
 
-UNKNOWN_SPECS = (
-    "length_m",
-    "wingspan_m",
-    "height_m",
-    "empty_weight_kg",
-    "max_takeoff_weight_kg",
-    "max_speed_kn",
-    "max_speed_mach",
-    "range_km",
-    "service_ceiling_m",
-    "crew",
-    "introduced",
-)
+UNKNOWN_SPECS = (*MEASURED_FIELDS, "crew", "introduced")
 
 
 def test_an_aircraft_of_unknown_specs_renders(client):

@@ -102,3 +102,32 @@ def test_create_topics_refuses_more_replicas_than_brokers(settings, kafka_topics
     }
     with pytest.raises(CommandError, match="replication factor 3"):
         run("create_topics")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_relay_stops_cleanly_on_sigterm(kafka_topics):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hangarstack.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "relay_events"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert "relaying" in proc.stdout.readline()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert "relay stopped" in proc.stdout.read()

@@ -6,35 +6,30 @@ applied them; event ids already applied are ignored. SIGTERM stops it cleanly
 after the batch in hand.
 """
 
-import signal
 import time
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from prometheus_client import start_http_server
+from django.core.management.base import CommandError
 
 from events.consumer import ANALYTICS_TOPICS, apply_batch, forget_processed
+from events.management.service import ServiceCommand
 from events.producer import kafka_config
 
 JOIN_TIMEOUT = 90.0
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Consume views and searches into the analytics tables (consumer group)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--metrics-port", type=int, default=0, help="serve this process's Prometheus metrics on this port"
-        )
+        super().add_arguments(parser)
         parser.add_argument("--once", action="store_true", help="exit once no message arrives for --idle seconds")
         parser.add_argument("--idle", type=float, default=5.0)
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--group", default=settings.KAFKA["CONSUMER_GROUP"])
 
     def handle(self, *args, once: bool, idle: float, batch_size: int, group: str, **options):
-        if options["metrics_port"]:
-            start_http_server(options["metrics_port"])
         consumer = Consumer(
             kafka_config(
                 **{
@@ -46,14 +41,6 @@ class Command(BaseCommand):
             )
         )
         names = [topic.full_name for topic in ANALYTICS_TOPICS]
-        stopping = False
-
-        def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         assigned = False
 
         def on_assign(consumer, partitions):
@@ -67,7 +54,7 @@ class Command(BaseCommand):
         started = last_message = time.monotonic()
         last_housekeeping = time.monotonic()
         try:
-            while not stopping:
+            while not self.stopping:
                 messages = consumer.consume(batch_size, timeout=1.0)
                 real = [m for m in messages if not m.error()]
                 for message in messages:

@@ -6,43 +6,28 @@ continuously beside the web app (make run and the deployments do), or once
 with --once to drain the backlog and exit.
 """
 
-import signal
 import time
-
-from django.core.management.base import BaseCommand
-from prometheus_client import start_http_server
 
 from events import outbox, topics
 from events.envelope import make_event
+from events.management.service import ServiceCommand
 from events.relay import Relay, backoff_delays, sleep_unless
 
 BACKLOG_WARNING = 1000
 WARNING_INTERVAL = 300.0
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Relay outbox events to Kafka, continuously or --once."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--metrics-port", type=int, default=0, help="serve this process's Prometheus metrics on this port"
-        )
+        super().add_arguments(parser)
         parser.add_argument("--once", action="store_true", help="drain the outbox once and exit")
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls when idle")
 
     def handle(self, *args, once: bool, batch_size: int, interval: float, **options):
-        if options["metrics_port"]:
-            start_http_server(options["metrics_port"])
         relay = Relay(batch_size=batch_size)
-        stopping = False
-
-        def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
         if once:
             result = relay.drain()
             self.stdout.write(f"relayed {result.delivered} events; {result.failed} not delivered")
@@ -54,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write("relaying outbox events to Kafka (Ctrl-C to stop)")
         delays = None
         last_warning = -WARNING_INTERVAL
-        while not stopping:
+        while not self.stopping:
             result = relay.drain()
             backlog = outbox.backlog()
             if options["verbosity"] >= 2 and result.delivered:
@@ -78,10 +63,10 @@ class Command(BaseCommand):
                                 )
                             ]
                         )
-                sleep_unless(lambda: stopping, wait)
+                sleep_unless(lambda: self.stopping, wait)
             else:
                 delays = None
                 if result.delivered == 0:
-                    sleep_unless(lambda: stopping, interval)
+                    sleep_unless(lambda: self.stopping, interval)
         relay.close()
         self.stdout.write("relay stopped")

@@ -1,19 +1,20 @@
 """Print a topic's events as they arrive: an operator's view of the stream."""
 
 import json
-import signal
 
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, TopicPartition
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from events import topics
+from events.management.service import ServiceCommand
 from events.producer import kafka_config
 
 
-class Command(BaseCommand):
+class Command(ServiceCommand):
     help = "Print events from TOPIC (full name or views/searches/updates/activity/system) as they arrive."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("topic")
         parser.add_argument("--from-beginning", action="store_true", help="start at the oldest retained event")
         parser.add_argument("--max", type=int, default=0, help="stop after this many events")
@@ -34,17 +35,9 @@ class Command(BaseCommand):
         start = OFFSET_BEGINNING if from_beginning else OFFSET_END
         consumer.assign([TopicPartition(name, p, start) for p in metadata.topics[name].partitions])
 
-        stopping = False
-
-        def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
         printed, idle = 0, 0.0
         try:
-            while not stopping and (not max or printed < max):
+            while not self.stopping and (not max or printed < max):
                 message = consumer.poll(0.5)
                 if message is None or message.error():
                     idle += 0.5
