@@ -84,7 +84,9 @@ def cached_page(view):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         catalogue, popularity = _stamps()
-        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        # Scheme and host too: API responses carry absolute links.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        path = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
         key = f"page:{catalogue}:{popularity}:{preferred_units(request)}:{path}"
         hit = cache.get(key)
         if hit is not None:

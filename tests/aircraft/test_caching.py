@@ -95,3 +95,12 @@ def test_staff_pages_are_not_cached(admin_client):
     with CaptureQueriesContext(connection) as queries:
         admin_client.get(plane.get_absolute_url())
     assert len(queries) > 0
+
+
+def test_each_host_gets_its_own_links(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    plane = AircraftFactory()
+    first = client.get(f"/api/aircraft/{plane.slug}/", HTTP_HOST="a.example").json()
+    second = client.get(f"/api/aircraft/{plane.slug}/", HTTP_HOST="b.example").json()
+    assert first["url"].startswith("http://a.example/")
+    assert second["url"].startswith("http://b.example/")
