@@ -126,10 +126,16 @@ def test_compare_two_aircraft(page, catalogue):
     expect(table.get_by_role("columnheader")).to_have_text(
         ["Specification", re.compile(r"F-22A Raptor"), re.compile(r"F-35A Lightning II")]
     )
-    length = table.locator("tr").filter(has=page.get_by_role("rowheader", name="Length", exact=True))
-    expect(length.locator(".value")).to_have_text(["18.92 m", "15.67 m"])
-    expect(length.locator("td").first).to_have_class(re.compile(r"\bbest\b"))
-    expect(table.locator(".best-mark").first).to_be_visible()
+
+    def row(label):
+        return table.locator("tr").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+
+    expect(row("Length").locator(".value")).to_have_text(["18.92 m", "15.67 m"])
+    expect(row("Length").locator(".best-mark")).to_have_count(0)  # size is neither better nor worse
+    expect(row("Range").locator(".value")).to_have_text(["2,977 km", "2,173 km"])
+    expect(row("Range").locator("td").first).to_have_class(re.compile(r"\bbest\b"))
+    expect(row("Range").locator("td").first.locator(".best-mark")).to_be_visible()
+    expect(row("Range").locator("td").last.locator(".best-mark")).to_have_count(0)
 
     table.get_by_role("link", name="F-35A Lightning II").click()
     expect(page).to_have_url(re.compile(r"/aircraft/f-35a-lightning-ii/$"))
