@@ -29,8 +29,16 @@ TEST_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/test
 test: install ## Run the whole test suite against real PostgreSQL, Redis and Kafka
 	$(TEST_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
 
-e2e: install ## Browser tests in Chromium (Playwright)
-	$(TEST_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+# Browser tests get their own servers too (.devstack/e2e), so they can run beside `make test`.
+E2E_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/e2e
+
+$(BIN)/.e2e-installed: $(BIN)/.installed requirements/e2e.txt tests/e2e/package-lock.json
+	$(BIN)/python -m pip install --quiet -r requirements/e2e.txt
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $@
+
+e2e: $(BIN)/.e2e-installed ## Browser tests in Chromium (Playwright; needs Debian's chromium)
+	$(E2E_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 bench: install ## Benchmark against a bare Django floor; writes bench/results/
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
@@ -48,4 +56,4 @@ check: install ## Django system checks and missing migrations
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean: ## Remove the virtualenv and local server data
-	rm -rf $(VENV) .devstack staticfiles
+	rm -rf $(VENV) .devstack staticfiles artifacts tests/e2e/node_modules
