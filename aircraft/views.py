@@ -88,9 +88,7 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "aircraft/aircraft_list.html", context, status=400)
     page = paginate(selectors.aircraft_list(form.filters()), form.cleaned_data["page"], selectors.page_size())
-    query = request.GET.copy()
-    query.pop("page", None)
-    context.update({"page": page, "filters": form.filters(), "query_string": query.urlencode()})
+    context.update({"page": page, "filters": form.filters()})
     return render(request, "aircraft/aircraft_list.html", context)
 
 
