@@ -1,0 +1,1 @@
+"""HangarStack's benchmark: `make bench` (python -m bench.run). See bench/README.md."""

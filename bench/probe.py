@@ -1,0 +1,124 @@
+"""Inside-Django measurements for the harness: which URLs to load, and queries per page.
+
+Run as `python -m bench.probe COMMAND` with the same settings and database as
+the site under test; reads JSON arguments on stdin, prints JSON on stdout.
+
+    sample    the URLs of each page kind (real catalogue records only, so the
+              same pages are measured at every catalogue size)
+    queries   per page kind: SQL queries and server time of an uncached request
+              (catalogue stamp refreshed first, as after any catalogue change)
+              and of the cached request that follows, through the full
+              middleware stack with Django's test client (no HTTP)
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+
+SEARCHES = ["raptor", "boeing 737", "f22", "helicopter", "tanker", "lightning", "eurofighter typhoon", "herculs"]
+LIST_FILTERS = [
+    "?role=fighter",
+    "?status=active&sort=newest",
+    "?role=helicopter&status=active",
+    "?decade=1990",
+    "?role=airliner&sort=range",
+    "?status=retired&sort=oldest",
+    "?status=active&page=2",
+    "?sort=fastest",
+]
+API_FILTERS = ["?role=fighter", "?status=active", "?role=airliner&sort=newest", "?decade=1980", "?q=raptor"]
+HEADERS = {"HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https", "HTTP_USER_AGENT": "hangarstack-bench"}
+
+
+def sample(_args: dict) -> dict:
+    from django.db import connection
+
+    from aircraft.management.commands.generate_aircraft import MAKER_PREFIX
+    from aircraft.models import Aircraft, Manufacturer
+
+    real = Aircraft.objects.exclude(manufacturer__name__startswith=MAKER_PREFIX + " ").order_by("slug")
+    slugs = list(real.values_list("slug", flat=True))
+    makers = list(
+        Manufacturer.objects.exclude(name__startswith=MAKER_PREFIX + " ")
+        .order_by("slug")
+        .values_list("slug", flat=True)
+    )
+    pairs = [(slugs[i], slugs[(i * 7 + 3) % len(slugs)]) for i in range(0, len(slugs), max(1, len(slugs) // 8))]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "aircraft": Aircraft.objects.count(),
+        "real_aircraft": len(slugs),
+        "postgres": postgres,
+        "paths": {
+            "detail": [f"/aircraft/{s}/" for s in slugs],
+            "manufacturer": [f"/manufacturers/{m}/" for m in makers],
+            "list": [f"/aircraft/{f}" for f in LIST_FILTERS],
+            "search": [f"/search/?q={q.replace(' ', '+')}" for q in SEARCHES],
+            "compare": [f"/compare/?a={a}&a={b}" for a, b in pairs if a != b],
+            "api-list": [f"/api/aircraft/{f}" for f in API_FILTERS],
+            "api-detail": [f"/api/aircraft/{s}/" for s in slugs],
+        },
+    }
+
+
+def queries(args: dict) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from aircraft.selectors import catalogue_stamp_refresh
+
+    client = Client(**HEADERS)
+    report = {}
+    for page, paths in args["paths"].items():
+        rows = []
+        for path in paths[: args.get("per_page", 3)]:
+            catalogue_stamp_refresh()  # every cached page and the search vocabulary go stale
+            row = {"path": path}
+            for phase in ("cold", "warm"):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = time.perf_counter() - started
+                row[phase] = {
+                    "status": response.status_code,
+                    "queries": len(captured.captured_queries),
+                    "ms": round(elapsed * 1000, 2),
+                    "bytes": len(response.content),
+                }
+            if args.get("show_sql"):
+                row["sql"] = [q["sql"][:300] for q in captured.captured_queries]
+            rows.append(row)
+        report[page] = {
+            "paths": rows,
+            "queries_cold": max(r["cold"]["queries"] for r in rows),
+            "queries_warm": max(r["warm"]["queries"] for r in rows),
+            "uncached_ms": round(statistics.median(r["cold"]["ms"] for r in rows), 2),
+            "cached_ms": round(statistics.median(r["warm"]["ms"] for r in rows), 2),
+            "statuses": sorted({r[p]["status"] for r in rows for p in ("cold", "warm")}),
+        }
+    return report
+
+
+COMMANDS = {"sample": sample, "queries": queries}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hangarstack.settings.prod")
+    import django
+
+    django.setup()
+    args = json.loads(sys.stdin.read() or "{}")
+    json.dump(COMMANDS[argv[0]](args), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

