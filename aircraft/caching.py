@@ -13,7 +13,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import signals
@@ -62,14 +63,6 @@ def _replay(request: HttpRequest, recorded: list) -> None:
         _SIGNALS[name].send(sender=Aircraft, request=request, **payload)
 
 
-def _stamps() -> tuple[str, str]:
-    from .selectors import catalogue_stamp_refresh
-
-    found = cache.get_many([CATALOGUE_STAMP, POPULARITY_STAMP])
-    catalogue = found.get(CATALOGUE_STAMP) or catalogue_stamp_refresh()
-    return catalogue, found.get(POPULARITY_STAMP, "-")
-
-
 def _finish(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     patch_vary_headers(response, ["Cookie"])
@@ -79,34 +72,99 @@ def _finish(response: HttpResponse, etag: str) -> HttpResponse:
 
 
 def cached_page(view):
+    """Mark a view's 200 responses as cacheable by PageCacheMiddleware."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        catalogue, popularity = _stamps()
-        # Scheme and host too: API responses carry absolute links.
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        path = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-        key = f"page:{catalogue}:{popularity}:{preferred_units(request)}:{path}"
-        hit = cache.get(key)
-        if hit is not None:
-            _replay(request, hit["signals"])
-            response = HttpResponse(hit["content"], content_type=hit["content_type"])
-            return _finish(response, hit["etag"])
         response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.streaming or response.cookies:
-            return response
-        etag = '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
-        cache.set(
-            key,
-            {
-                "content": response.content,
-                "content_type": response["Content-Type"],
-                "etag": etag,
-                "signals": getattr(request, "_catalogue_signals", []),
-            },
-            settings.PAGE_CACHE_SECONDS,
-        )
-        return _finish(response, etag)
+        if response.status_code == 200 and not response.streaming:
+            etag = '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
+            _finish(response, etag)
+            request._page_cacheable = True
+        return response
 
     return wrapper
+
+
+class PageCacheMiddleware:
+    """Answers repeat visits before the rest of the stack runs.
+
+    Placed near the top of MIDDLEWARE, so a hit skips URL resolution, the view
+    and the inner middleware; what it stores is the finished response, headers
+    and all. A hit still goes through the rate limit and replays the view's
+    signals. Visitors with a session (staff) always get a fresh page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def _key(self, request: HttpRequest) -> str | None:
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        try:
+            # Scheme and host too: API responses carry absolute links.
+            address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        except DisallowedHost:
+            return None  # the normal stack answers with its 400
+        # CORS headers depend on the Origin, so each origin gets its own copy.
+        address += "|" + request.headers.get("Origin", "")
+        digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+        return f"page:{preferred_units(request)}:{digest}"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = self._key(request)
+        if key is None:
+            return self.get_response(request)
+        found = cache.get_many([CATALOGUE_STAMP, POPULARITY_STAMP, key])  # one round trip
+        stamps = (found.get(CATALOGUE_STAMP), found.get(POPULARITY_STAMP, "-"))
+        entry = found.get(key)
+        if entry is not None and stamps[0] is not None and entry["stamps"] == stamps:
+            return self._serve(request, entry)
+        response = self.get_response(request)
+        if getattr(request, "_page_cacheable", False) and not response.cookies:
+            if stamps[0] is None:
+                from .selectors import catalogue_stamp
+
+                stamps = (catalogue_stamp(), stamps[1])
+            entry = {
+                "stamps": stamps,
+                "status": response.status_code,
+                "content": response.content,
+                "headers": [(k, v) for k, v in response.items() if k.lower() not in PER_REQUEST_HEADERS],
+                "signals": getattr(request, "_catalogue_signals", []),
+                "endpoint": request.resolver_match.view_name if request.resolver_match else "",
+            }
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        return response
+
+    def _serve(self, request: HttpRequest, entry: dict) -> HttpResponse:
+        from hangarstack import context
+        from hangarstack.middleware import request_id_for
+        from hangarstack.ratelimits import limit_response
+
+        request.id = request_id_for(request)
+        request._metrics_endpoint = entry["endpoint"]
+        token = context.request_id.set(request.id)
+        try:
+            refused = limit_response(request)
+            if refused is not None:
+                refused["X-Request-ID"] = request.id
+                return refused
+            _replay(request, entry["signals"])
+        finally:
+            context.request_id.reset(token)
+        headers = dict(entry["headers"])
+        if request.headers.get("If-None-Match") == headers.get("ETag"):
+            response = HttpResponseNotModified()
+            for name in ("ETag", "Cache-Control", "Vary"):
+                response[name] = headers[name]
+        else:
+            response = HttpResponse(entry["content"], status=entry["status"])
+            for name, value in entry["headers"]:
+                response[name] = value
+        response["X-Request-ID"] = request.id
+        return response
+
+
+# Written fresh for every response, never replayed from the cache.
+PER_REQUEST_HEADERS = {"x-request-id", "set-cookie", "date"}

@@ -27,6 +27,8 @@ DURATION = Histogram(
 
 def endpoint_of(request: HttpRequest) -> str:
     """The URL pattern, not the path: bounded label values whatever visitors type."""
+    if getattr(request, "_metrics_endpoint", ""):  # answered from the page cache
+        return request._metrics_endpoint
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "static" if request.path.startswith("/static/") else "unmatched"

@@ -5,6 +5,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from . import context
 
 
+def request_id_for(request: HttpRequest) -> str:
+    """The proxy's X-Request-ID when it is sane, else a fresh one."""
+    incoming = request.headers.get("X-Request-ID", "")
+    trusted = 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable()
+    return incoming if trusted else uuid.uuid4().hex
+
+
 class RequestContextMiddleware:
     """A request id on every log line and response, and the acting user for events."""
 

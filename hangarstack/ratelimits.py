@@ -41,30 +41,38 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path
-        if path.startswith(EXEMPT_PREFIXES):
+        if getattr(request, "_rate_limit_checked", False):  # counted once, by the page cache
             return self.get_response(request)
-        if path.startswith(f"/{settings.ADMIN_URL}"):
-            if request.method == "POST" and path == _admin_login_path():
-                locked = signin_lockout_remaining(request)
-                if locked:
-                    return rate_limited(
-                        request,
-                        locked,
-                        "Too many sign-in attempts. For your security, sign-in is paused; try again later.",
-                    )
-                rules = [("admin-login", settings.RATELIMIT_ADMIN_LOGIN)]
-            else:
-                rules = []  # staff at work in the admin are not counted against the public limit
+        return limit_response(request) or self.get_response(request)
+
+
+def limit_response(request: HttpRequest) -> HttpResponse | None:
+    """Count this request against its limits; the 429 to send if over one."""
+    request._rate_limit_checked = True
+    path = request.path
+    if path.startswith(EXEMPT_PREFIXES):
+        return None
+    if path.startswith(f"/{settings.ADMIN_URL}"):
+        if request.method == "POST" and path == _admin_login_path():
+            locked = signin_lockout_remaining(request)
+            if locked:
+                return rate_limited(
+                    request,
+                    locked,
+                    "Too many sign-in attempts. For your security, sign-in is paused; try again later.",
+                )
+            rules = [("admin-login", settings.RATELIMIT_ADMIN_LOGIN)]
         else:
-            rules = [("public", settings.RATELIMIT_PUBLIC)]
-            if request.method == "POST" and BEACON.match(path):
-                rules.append(("view-beacon", settings.RATELIMIT_VIEW_BEACON))
-        for group, rate in rules:
-            usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
-            if usage and usage["should_limit"]:
-                return rate_limited(request, usage["time_left"])
-        return self.get_response(request)
+            rules = []  # staff at work in the admin are not counted against the public limit
+    else:
+        rules = [("public", settings.RATELIMIT_PUBLIC)]
+        if request.method == "POST" and BEACON.match(path):
+            rules.append(("view-beacon", settings.RATELIMIT_VIEW_BEACON))
+    for group, rate in rules:
+        usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
+        if usage and usage["should_limit"]:
+            return rate_limited(request, usage["time_left"])
+    return None
 
 
 # --- Failed sign-ins ---------------------------------------------------------

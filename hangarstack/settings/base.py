@@ -40,6 +40,8 @@ MIDDLEWARE = [
     "hangarstack.health.HealthCheckMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "hangarstack.metrics.RequestMetricsMiddleware",
+    # Repeat visits are answered here, before the rest of the stack (see aircraft.caching).
+    "aircraft.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Directly after SecurityMiddleware, as whitenoise's docs ask.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -104,3 +104,18 @@ def test_each_host_gets_its_own_links(client, settings):
     second = client.get(f"/api/aircraft/{plane.slug}/", HTTP_HOST="b.example").json()
     assert first["url"].startswith("http://a.example/")
     assert second["url"].startswith("http://b.example/")
+
+
+def test_a_cache_hit_skips_the_stack_but_keeps_headers_and_limits(client, settings):
+    plane = AircraftFactory()
+    first = client.get(plane.get_absolute_url(), HTTP_X_REQUEST_ID="one")
+    second = client.get(plane.get_absolute_url(), HTTP_X_REQUEST_ID="two")
+    assert second.context is None  # no template rendered: served by PageCacheMiddleware
+    assert second.content == first.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Cache-Control"):
+        assert second[header] == first[header]
+    assert (first["X-Request-ID"], second["X-Request-ID"]) == ("one", "two")
+    settings.RATELIMIT_PUBLIC = "2/m"
+    assert client.get(plane.get_absolute_url()).status_code == 200
+    assert client.get(plane.get_absolute_url()).status_code == 200
+    assert client.get(plane.get_absolute_url()).status_code == 429  # cached pages are counted too
