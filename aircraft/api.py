@@ -163,7 +163,7 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page(shows_popularity=True)
 def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
     plane = selectors.aircraft_detail(slug)
     if plane is None:

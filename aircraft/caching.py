@@ -71,19 +71,28 @@ def _finish(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
-def cached_page(view):
-    """Mark a view's 200 responses as cacheable by PageCacheMiddleware."""
+def cached_page(view=None, *, shows_popularity: bool = False):
+    """Mark a view's 200 responses as cacheable by PageCacheMiddleware.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            etag = '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
-            _finish(response, etag)
-            request._page_cacheable = True
-        return response
+    shows_popularity: the page shows view counts, so it also goes stale when
+    the consumer applies new ones (a view can decide per request by setting
+    request.shows_popularity).
+    """
 
-    return wrapper
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            request.shows_popularity = shows_popularity
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                etag = '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
+                _finish(response, etag)
+                request._page_cacheable = True
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 class PageCacheMiddleware:
@@ -118,7 +127,7 @@ class PageCacheMiddleware:
         found = cache.get_many([CATALOGUE_STAMP, POPULARITY_STAMP, key])  # one round trip
         stamps = (found.get(CATALOGUE_STAMP), found.get(POPULARITY_STAMP, "-"))
         entry = found.get(key)
-        if entry is not None and stamps[0] is not None and entry["stamps"] == stamps:
+        if entry is not None and stamps[0] is not None and self._fresh(entry, stamps):
             return self._serve(request, entry)
         response = self.get_response(request)
         if getattr(request, "_page_cacheable", False) and not response.cookies:
@@ -126,6 +135,8 @@ class PageCacheMiddleware:
                 from .selectors import catalogue_stamp
 
                 stamps = (catalogue_stamp(), stamps[1])
+            if not request.shows_popularity:
+                stamps = (stamps[0], None)  # new view counts elsewhere do not change this page
             entry = {
                 "stamps": stamps,
                 "status": response.status_code,
@@ -136,6 +147,11 @@ class PageCacheMiddleware:
             }
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return response
+
+    @staticmethod
+    def _fresh(entry: dict, stamps: tuple) -> bool:
+        catalogue, popularity = entry["stamps"]
+        return catalogue == stamps[0] and (popularity is None or popularity == stamps[1])
 
     def _serve(self, request: HttpRequest, entry: dict) -> HttpResponse:
         from hangarstack import context

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -229,7 +229,8 @@ class Aircraft(TimeStamped):
         ]
         indexes = [
             models.Index(Lower("designation"), name="aircraft_designation_ci"),
-            models.Index(F("designation_key"), name="aircraft_designation_key"),
+            # Pattern ops: "f22" finds "f22a" with LIKE 'f22%' whatever the collation.
+            models.Index(OpClass(F("designation_key"), name="varchar_pattern_ops"), name="aircraft_designation_key"),
             models.Index(fields=["manufacturer", "introduced"], name="aircraft_by_manufacturer"),
             models.Index(fields=["role", "designation"], name="aircraft_by_role"),
             models.Index(fields=["status", "designation"], name="aircraft_by_status"),

@@ -10,6 +10,7 @@ from collections import defaultdict
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
+COMMON_TRIGRAM = 2000
 _TERM = re.compile(r"[^\W_]+")
 
 
@@ -53,14 +54,15 @@ class Vocabulary:
         if word in self.words or len(word) < 3:
             return None
         grams = trigrams(word)
-        shared: dict[str, int] = defaultdict(int)
-        for gram in grams:
-            for candidate in self._index.get(gram, ()):
-                shared[candidate] += 1
+        # Trigrams found in very many words tell little and cost a lot to scan;
+        # a candidate must share at least one of the rarer ones.
+        rare = [g for g in grams if len(self._index.get(g, ())) <= COMMON_TRIGRAM] or list(grams)
+        candidates = {candidate for gram in rare for candidate in self._index.get(gram, ())}
         best, best_score = None, threshold
-        for candidate, count in shared.items():
-            score = count / len(grams | trigrams(candidate))
-            if score > best_score or (score == best_score and best is not None and candidate < best):
+        for candidate in sorted(candidates):
+            other = trigrams(candidate)
+            score = len(grams & other) / len(grams | other)
+            if score > best_score:
                 best, best_score = candidate, score
         return best
 

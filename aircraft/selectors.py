@@ -132,8 +132,16 @@ class SearchResult:
     corrected: str = ""
 
 
+_vocabulary_memo: dict[str, search.Vocabulary] = {}
+
+
 def _vocabulary() -> search.Vocabulary:
-    key = f"catalogue:vocabulary:{catalogue_stamp()}"
+    """The catalogue's words, indexed once per process per catalogue version:
+    building the trigram index for 100,000 aircraft takes about half a second."""
+    stamp = catalogue_stamp()
+    if stamp in _vocabulary_memo:
+        return _vocabulary_memo[stamp]
+    key = f"catalogue:vocabulary:{stamp}"
     words = cache.get(key)
     if words is None:
         words = set()
@@ -144,7 +152,9 @@ def _vocabulary() -> search.Vocabulary:
             words.update(search.terms(name))
             words.update(search.terms(maker))
         cache.set(key, words, 24 * 3600)
-    return search.Vocabulary(words)
+    _vocabulary_memo.clear()
+    _vocabulary_memo[stamp] = search.Vocabulary(words)
+    return _vocabulary_memo[stamp]
 
 
 def _matching(tokens: list[str]) -> QuerySet[Aircraft]:

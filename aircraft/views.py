@@ -33,7 +33,7 @@ def paginate(queryset, page_number: object, per_page: int):
 
 
 @require_GET
-@cached_page
+@cached_page(shows_popularity=True)
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -87,13 +87,14 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "decades": selectors.decades(), "manufacturers": manufacturers}
     if not form.is_valid():
         return render(request, "aircraft/aircraft_list.html", context, status=400)
+    request.shows_popularity = form.filters().sort == "popular"
     page = paginate(selectors.aircraft_list(form.filters()), form.cleaned_data["page"], selectors.page_size())
     context.update({"page": page, "filters": form.filters()})
     return render(request, "aircraft/aircraft_list.html", context)
 
 
 @require_GET
-@cached_page
+@cached_page(shows_popularity=True)
 def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
     aircraft = selectors.aircraft_detail(slug)
     if aircraft is None:
