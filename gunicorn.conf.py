@@ -44,17 +44,14 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
 # Every worker must write metrics to a shared directory for /metrics to count
-# them all; default to a private one when the deployment did not choose.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+# them all; default to a private one when the deployment did not choose. Wiped
+# here, when the config loads: a preloaded app registers its metrics before any
+# server hook runs, so the directory must exist (and be clean) by then.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+else:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hangarstack-metrics-")
-
-
-def on_starting(server):
-    # Multiprocess metrics: each worker writes its own files here; start clean.
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        shutil.rmtree(directory, ignore_errors=True)
-        Path(directory).mkdir(parents=True, exist_ok=True)
 
 
 def pre_fork(server, worker):
