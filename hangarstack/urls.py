@@ -10,6 +10,12 @@ urlpatterns = [
     path("", include("aircraft.urls")),
 ]
 
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    # Uploaded logos and images in development; nginx serves /media/ in production.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
 handler400 = "hangarstack.views.bad_request"
 handler403 = "hangarstack.views.permission_denied"
 handler404 = "hangarstack.views.page_not_found"

@@ -195,3 +195,19 @@ def test_the_shipped_catalogue_loads_and_round_trips(tmp_path):
     exported = tmp_path / "export.json"
     call_command("export_aircraft", str(exported), stdout=StringIO())
     assert "Nothing to do" in load(exported)
+
+
+def test_uploaded_images_survive_export_and_load(tmp_path):
+    load(write(tmp_path, catalogue_document()))
+    plane = Aircraft.objects.get(designation="LM-1")
+    plane.image = "aircraft/lm-1.png"
+    plane.image_alt = "LM-1 on the ramp"
+    plane.save()
+    exported = tmp_path / "export.json"
+    call_command("export_aircraft", str(exported), stdout=StringIO())
+    records = {r["designation"]: r for r in json.loads(exported.read_text())["aircraft"]}
+    assert records["LM-1"]["image"] == "aircraft/lm-1.png"
+    Aircraft.objects.filter(pk=plane.pk).update(image="", image_alt="")
+    assert "1 updated" in load(exported)
+    plane.refresh_from_db()
+    assert (plane.image.name, plane.image_alt) == ("aircraft/lm-1.png", "LM-1 on the ramp")
