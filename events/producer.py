@@ -84,6 +84,7 @@ class EventProducer:
         self._spool_lock = threading.Lock()
         self._stopping = threading.Event()
         self._last_error_log: dict[int, float] = {}
+        self.fatal = False
         self._poller = threading.Thread(target=self._serve_delivery_reports, name="kafka-delivery", daemon=True)
         self._poller.start()
 
@@ -113,11 +114,13 @@ class EventProducer:
                 metrics.EVENTS.labels(event_type(event), "delivered").inc()
             else:
                 metrics.EVENTS.labels(event_type(event), "failed").inc()
-                logger.warning("event %s not delivered: %s", event.id, error)
+                logger.debug("event %s not delivered: %s", event.id, error)  # summarised when spooled
 
         return report
 
     def _on_error(self, error: KafkaError) -> None:
+        if error.fatal():
+            self.fatal = True  # unusable from now on; get_producer() replaces it
         # librdkafka reports every failed reconnect; one line per kind of error a minute is enough.
         now = time.monotonic()
         if error.fatal() or now - self._last_error_log.get(error.code(), -60.0) >= 60:
@@ -150,6 +153,7 @@ class EventProducer:
             return
         for event in events:
             metrics.EVENTS.labels(event_type(event), "spooled").inc()
+        logger.warning("kept %d events in the outbox for the relay: the broker did not take them", len(events))
 
     def pending(self) -> int:
         with self._lock:
@@ -186,8 +190,12 @@ def get_producer() -> EventProducer:
     """This process's producer. A forked child (gunicorn worker) gets its own:
     librdkafka's threads do not survive fork."""
     global _producer
-    if _producer is None or _producer.pid != os.getpid():
+    if _producer is None or _producer.pid != os.getpid() or _producer.fatal:
         with _producer_lock:
+            if _producer is not None and _producer.pid == os.getpid() and _producer.fatal:
+                logger.error("replacing the Kafka producer after a fatal error")
+                _producer.shutdown(timeout=1.0)  # what it still holds goes to the outbox
+                _producer = None
             if _producer is None or _producer.pid != os.getpid():
                 _producer = EventProducer()
     return _producer

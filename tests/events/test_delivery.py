@@ -190,3 +190,14 @@ def test_only_one_relay_works_at_a_time(kafka_topics):
     finally:
         other.close()
     assert Relay().drain().delivered >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_producer_with_a_fatal_error_is_replaced(client, kafka_topics, fresh_producer):
+    first = producer.get_producer()
+    first.fatal = True  # what _on_error records when librdkafka reports a fatal error
+    second = producer.get_producer()
+    assert second is not first and not second.fatal
+    plane = AircraftFactory()
+    assert client.get(plane.get_absolute_url()).status_code == 200
+    assert second.flush(10) == 0
