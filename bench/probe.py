@@ -84,14 +84,16 @@ def queries(args: dict) -> dict:
                     started = time.perf_counter()
                     response = client.get(path)
                     elapsed = time.perf_counter() - started
+                if phase == "cold":
+                    cold_queries = list(captured.captured_queries)
                 row[phase] = {
                     "status": response.status_code,
                     "queries": len(captured.captured_queries),
                     "ms": round(elapsed * 1000, 2),
                     "bytes": len(response.content),
                 }
-            if args.get("show_sql"):
-                row["sql"] = [q["sql"][:300] for q in captured.captured_queries]
+            if args.get("show_sql"):  # the cold request's queries, with their times
+                row["sql"] = [(round(float(q["time"]) * 1000, 2), q["sql"][:400]) for q in cold_queries]
             rows.append(row)
         report[page] = {
             "paths": rows,

@@ -657,7 +657,7 @@ class Bench:
                     f"uncached {q['uncached_ms']} ms, cached {q['cached_ms']} ms; statuses {q['statuses']}"
                 )
             for events in args.events_modes:
-                name = f"site-{events}"
+                name = f"site-{events}-{size}"  # one log per size and mode
                 extra = {"EVENTS_ENABLED": "true" if events == "on" else "false"}
                 info = self.start_gunicorn(name, "hangarstack.wsgi:application", extra, paths[args.pages[0]][0])
                 views_before = self.total_views() if events == "on" else 0
