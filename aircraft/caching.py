@@ -106,9 +106,15 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.skipped_prefixes = tuple(
+            "/" + prefix.lstrip("/")
+            for prefix in (settings.STATIC_URL, settings.MEDIA_URL, settings.ADMIN_URL, "metrics")
+        )
 
     def _key(self, request: HttpRequest) -> str | None:
         if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        if request.path.startswith(self.skipped_prefixes):  # never cached: no round trip to Redis
             return None
         try:
             # Scheme and host too: API responses carry absolute links.
