@@ -181,7 +181,8 @@ def foreign_cpu(before: dict, after: dict, ours: set[int], elapsed_jiffies: int)
     """Share of all CPUs used between two cpu_by_session() readings by sessions that are not ours."""
     used = 0
     for pid, (session, jiffies) in after.items():
-        if session in ours:
+        # Session 0 is the kernel's threads: their work (softirqs, writeback, fsync) is mostly ours.
+        if session in ours or session == 0:
             continue
         used += jiffies - before[pid][1] if pid in before else jiffies
     return max(0.0, used / elapsed_jiffies) if elapsed_jiffies else 0.0
