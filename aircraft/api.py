@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from . import selectors, units
-from .caching import cached_page, emit
+from .caching import cached_page, emit, live_view_count
 from .forms import CatalogueFilterForm
 from .models import Aircraft, Manufacturer
 
@@ -163,12 +163,14 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@cached_page(shows_popularity=True)
+@cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
     plane = selectors.aircraft_detail(slug)
     if plane is None:
         return json_error(404, f"no aircraft with slug {slug!r}")
-    return JsonResponse(aircraft_full(request, plane))
+    data = aircraft_full(request, plane)
+    live_view_count(request, plane.pk, data["views"])
+    return JsonResponse(data)
 
 
 @csrf_exempt  # a beacon from the browser; it changes no state a forged request could abuse

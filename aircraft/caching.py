@@ -8,6 +8,7 @@ page and sent again on every cache hit: a cached page is still a view.
 """
 
 import hashlib
+import json
 import uuid
 from functools import wraps
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import signals
@@ -22,6 +24,7 @@ from .context_processors import preferred_units
 from .models import Aircraft, Manufacturer
 
 POPULARITY_STAMP = "catalogue:popularity-stamp"
+LIVE_START, LIVE_END = b"<!--live:views-->", b"<!--/live:views-->"
 CATALOGUE_STAMP = "catalogue:stamp"
 _SIGNALS = {
     "aircraft_viewed": signals.aircraft_viewed,
@@ -30,8 +33,38 @@ _SIGNALS = {
 }
 
 
-def popularity_changed() -> None:
+def popularity_changed(view_totals: dict[int, int] | None = None) -> None:
+    """Called by the analytics consumer after it commits new counts."""
+    if view_totals:
+        cache.set_many({view_count_key(pk): total for pk, total in view_totals.items()}, None)
     cache.set(POPULARITY_STAMP, uuid.uuid4().hex[:12], None)
+
+
+def view_count_key(aircraft_id: int) -> str:
+    return f"catalogue:views:{aircraft_id}"
+
+
+def live_view_count(request: HttpRequest, aircraft_id: int, views: int) -> None:
+    """This page shows one aircraft's view count, which a cache hit refreshes
+    in place, so the page need not go stale with every consumer batch."""
+    request.live_views = aircraft_id
+    request.live_views_count = views
+
+
+def _with_count(entry: dict, count) -> tuple[bytes, str]:
+    """The cached body and ETag with the view count brought up to date."""
+    content, etag = entry["content"], entry["headers_etag"]
+    if count is None or count == entry["views"]:
+        return content, etag
+    if entry["kind"] == "json":
+        data = json.loads(content)
+        data["views"] = count
+        body = json.dumps(data).encode()
+    else:
+        fragment = render_to_string("includes/view_count.html", {"views": count}).strip().encode()
+        head, rest = content.split(LIVE_START, 1)
+        body = head + LIVE_START + fragment + LIVE_END + rest.split(LIVE_END, 1)[1]
+    return body, etag[:-1] + f'-{count}"'
 
 
 def _ref(plane: Aircraft) -> dict:
@@ -134,16 +167,23 @@ class PageCacheMiddleware:
         stamps = (found.get(CATALOGUE_STAMP), found.get(POPULARITY_STAMP, "-"))
         entry = found.get(key)
         if entry is not None and stamps[0] is not None and self._fresh(entry, stamps):
-            return self._serve(request, entry)
+            # A page with a live count costs one more, small, round trip.
+            count = cache.get(view_count_key(entry["live"])) if entry["live"] else None
+            return self._serve(request, entry, count)
         response = self.get_response(request)
         if getattr(request, "_page_cacheable", False) and not response.cookies:
             if stamps[0] is None:
                 from .selectors import catalogue_stamp
 
                 stamps = (catalogue_stamp(), stamps[1])
-            if not request.shows_popularity:
+            live = getattr(request, "live_views", None)
+            if not request.shows_popularity or live:
                 stamps = (stamps[0], None)  # new view counts elsewhere do not change this page
             entry = {
+                "live": live,
+                "kind": "json" if response.get("Content-Type", "").startswith("application/json") else "html",
+                "views": getattr(request, "live_views_count", None),
+                "headers_etag": response.get("ETag", ""),
                 "stamps": stamps,
                 "status": response.status_code,
                 "content": response.content,
@@ -159,7 +199,7 @@ class PageCacheMiddleware:
         catalogue, popularity = entry["stamps"]
         return catalogue == stamps[0] and (popularity is None or popularity == stamps[1])
 
-    def _serve(self, request: HttpRequest, entry: dict) -> HttpResponse:
+    def _serve(self, request: HttpRequest, entry: dict, count: int | None = None) -> HttpResponse:
         from hangarstack import context
         from hangarstack.middleware import request_id_for
         from hangarstack.ratelimits import limit_response
@@ -175,15 +215,18 @@ class PageCacheMiddleware:
             _replay(request, entry["signals"])
         finally:
             context.request_id.reset(token)
-        headers = dict(entry["headers"])
-        if request.headers.get("If-None-Match") == headers.get("ETag"):
+        content, etag = _with_count(entry, count)
+        headers = dict(entry["headers"], ETag=etag)
+        if request.headers.get("If-None-Match") == etag:
             response = HttpResponseNotModified()
             for name in ("ETag", "Cache-Control", "Vary"):
                 response[name] = headers[name]
         else:
-            response = HttpResponse(entry["content"], status=entry["status"])
-            for name, value in entry["headers"]:
+            response = HttpResponse(content, status=entry["status"])
+            for name, value in headers.items():
                 response[name] = value
+            if "Content-Length" in response:
+                response["Content-Length"] = str(len(content))
         response["X-Request-ID"] = request.id
         return response
 

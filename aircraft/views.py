@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, units
-from .caching import cached_page, emit
+from .caching import cached_page, emit, live_view_count
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE
 from .forms import CatalogueFilterForm, manufacturer_choices
@@ -94,12 +94,14 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page(shows_popularity=True)
+@cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
     aircraft = selectors.aircraft_detail(slug)
     if aircraft is None:
         raise Http404("No aircraft has this address.")
     emit(request, "aircraft_viewed", aircraft=aircraft, via="page")
+    views = getattr(getattr(aircraft, "view_total", None), "views", 0)
+    live_view_count(request, aircraft.pk, views)
     return render(
         request,
         "aircraft/aircraft_detail.html",
@@ -107,7 +109,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "aircraft": aircraft,
             "specifications": aircraft.specifications(),
             "siblings": selectors.aircraft_siblings(aircraft),
-            "views": getattr(getattr(aircraft, "view_total", None), "views", 0),
+            "views": views,
         },
     )
 

@@ -95,15 +95,17 @@ def apply_batch(messages) -> BatchResult:
                 views.append(envelope)
             elif topic.endswith(topics.SEARCHES.name):
                 searches.append(envelope)
-        _apply_views(views)
+        totals = _apply_views(views)
         _apply_searches(searches)
         result.applied = len(fresh)
         if fresh:
-            transaction.on_commit(popularity_changed)  # cached pages show the new counts
+            # Cached pages show the new counts once they are committed.
+            transaction.on_commit(lambda: popularity_changed(totals))
     return result
 
 
-def _apply_views(envelopes: list[dict]) -> None:
+def _apply_views(envelopes: list[dict]) -> dict[int, int]:
+    """Add the views up; returns each affected aircraft's new total."""
     totals: Counter = Counter()
     daily: Counter = Counter()
     last_seen: dict[int, str] = {}
@@ -116,7 +118,7 @@ def _apply_views(envelopes: list[dict]) -> None:
         daily[(aircraft_id, _event_day(envelope))] += 1
         last_seen[aircraft_id] = max(last_seen.get(aircraft_id, ""), envelope.get("time", ""))
     if not totals:
-        return
+        return {}
     existing = set(Aircraft.objects.filter(pk__in=totals).values_list("pk", flat=True))  # deleted since: skip
     ids = [i for i in totals if i in existing]
     with connection.cursor() as cursor:
@@ -127,9 +129,11 @@ def _apply_views(envelopes: list[dict]) -> None:
             ON CONFLICT (aircraft_id) DO UPDATE
                SET views = aircraft_aircraftviewtotal.views + EXCLUDED.views,
                    last_viewed_at = GREATEST(aircraft_aircraftviewtotal.last_viewed_at, EXCLUDED.last_viewed_at)
+            RETURNING aircraft_id, views
             """,
             [ids, [totals[i] for i in ids], [last_seen[i] or None for i in ids]],
         )
+        new_totals = dict(cursor.fetchall())
         days = [(aircraft_id, day, n) for (aircraft_id, day), n in daily.items() if aircraft_id in existing]
         cursor.execute(
             """
@@ -140,6 +144,7 @@ def _apply_views(envelopes: list[dict]) -> None:
             """,
             [[d[0] for d in days], [d[1] for d in days], [d[2] for d in days]],
         )
+    return new_totals
 
 
 def _apply_searches(envelopes: list[dict]) -> None:

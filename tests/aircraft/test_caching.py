@@ -56,14 +56,15 @@ def test_a_catalogue_change_shows_on_the_next_load(client):
     assert "After" in client.get("/aircraft/").content.decode()
 
 
-def test_new_view_counts_show_after_the_consumer_applies_a_batch(client):
-    plane = AircraftFactory()
-    client.get(plane.get_absolute_url())
+def test_most_viewed_on_home_updates_after_the_consumer_applies_a_batch(client):
     from aircraft.models import AircraftViewTotal
 
+    plane = AircraftFactory()
+    assert list(client.get("/").context["most_viewed"]) == []
     AircraftViewTotal.objects.create(aircraft=plane, views=77)
-    caching.popularity_changed()  # what the consumer does after each batch
-    assert client.get(plane.get_absolute_url()).context["views"] == 77
+    assert client.get("/").context is None  # cached, and nothing said the counts changed
+    caching.popularity_changed({plane.pk: 77})  # what the consumer does after each batch
+    assert [row.views for row in client.get("/").context["most_viewed"]] == [77]
 
 
 def test_conditional_get_answers_304(client):
@@ -119,3 +120,18 @@ def test_a_cache_hit_skips_the_stack_but_keeps_headers_and_limits(client, settin
     assert client.get(plane.get_absolute_url()).status_code == 200
     assert client.get(plane.get_absolute_url()).status_code == 200
     assert client.get(plane.get_absolute_url()).status_code == 429  # cached pages are counted too
+
+
+def test_cached_detail_pages_show_the_live_view_count(client):
+    plane = AircraftFactory()
+    html = client.get(plane.get_absolute_url())
+    api = client.get(f"/api/aircraft/{plane.slug}/")
+    assert "<strong>0</strong> views" in html.content.decode() and api.json()["views"] == 0
+    caching.popularity_changed({plane.pk: 1234})  # what the consumer does after a commit
+    html_again = client.get(plane.get_absolute_url())
+    assert "aircraft/aircraft_detail.html" not in [t.name for t in html_again.templates]  # still cached ...
+    assert "<strong>1234</strong> views" in html_again.content.decode()  # ... with today's count
+    assert html_again["ETag"] != html["ETag"]
+    assert int(html_again["Content-Length"]) == len(html_again.content)
+    assert client.get(f"/api/aircraft/{plane.slug}/").json()["views"] == 1234
+    assert client.get(plane.get_absolute_url(), HTTP_IF_NONE_MATCH=html_again["ETag"]).status_code == 304
