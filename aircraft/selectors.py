@@ -117,6 +117,23 @@ def aircraft_by_slugs(slugs: list[str]) -> list[Aircraft]:
     return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
 
 
+COMPARE_CHOICES_LIMIT = 500
+
+
+def compare_choices(selected: list[Aircraft]) -> list[Aircraft]:
+    """The compare page's pickers: the whole catalogue while it is small, and a
+    bounded list (plus what is already chosen) once it is not; a select with
+    100,000 options made a 31 MB page."""
+    choices = list(
+        Aircraft.objects.select_related("manufacturer")
+        .only("slug", "designation", "name", "manufacturer__name")
+        .order_by("manufacturer__name", "designation")[:COMPARE_CHOICES_LIMIT]
+    )
+    shown = {plane.pk for plane in choices}
+    extra = [plane for plane in selected if plane.pk not in shown]
+    return sorted(choices + extra, key=lambda p: (p.manufacturer.name, p.designation))
+
+
 def decades() -> list[int]:
     years = Aircraft.objects.filter(introduced__isnull=False).order_by().values_list("introduced", flat=True).distinct()
     return sorted({year // 10 * 10 for year in years})

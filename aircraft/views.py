@@ -135,9 +135,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "aircraft_list": aircraft,
             "rows": comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else [],
             "error": error,
-            "all_aircraft": selectors.aircraft_list(selectors.CatalogueFilters()).only(
-                "slug", "designation", "name", "manufacturer__name"
-            ),
+            "all_aircraft": selectors.compare_choices(selected=aircraft),
             "selected": [a.slug for a in aircraft],
         },
         status=400 if error and len(aircraft) < MIN_COMPARED and slugs else 200,

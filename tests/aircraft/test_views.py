@@ -267,3 +267,13 @@ def test_every_sort_has_a_label_and_the_default_matches_the_listing():
 
     assert set(SORT_LABELS) == set(SORTS)
     assert CatalogueFilterForm().fields["sort"].initial == CatalogueFilters().sort
+
+
+def test_compare_picker_stays_bounded_but_keeps_the_chosen(client, fleet, settings, monkeypatch):
+    from aircraft import selectors
+
+    monkeypatch.setattr(selectors, "COMPARE_CHOICES_LIMIT", 2)
+    response = client.get("/compare/?a=f-22a-raptor&a=sr-71a")
+    choices = [plane.slug for plane in response.context["all_aircraft"]]
+    assert "f-22a-raptor" in choices and "sr-71a" in choices
+    assert len(choices) <= 4
