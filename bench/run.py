@@ -757,8 +757,11 @@ def write_results(results: dict, *, update_readme: bool) -> Path:
     for name in (f"{stamp}{suffix}", "latest"):
         (RESULTS / f"{name}.json").write_text(text)
         (RESULTS / f"{name}.md").write_text(markdown)
-    if update_readme and README.exists():
-        README.write_text(report.replace_section(README.read_text(), markdown))
+    if update_readme:
+        # bench/README.md always; the project README where it has the markers.
+        for readme in (README, ROOT / "README.md"):
+            if readme.exists() and (readme == README or report.START in readme.read_text()):
+                readme.write_text(report.replace_section(readme.read_text(), markdown))
     return RESULTS / "latest.md"
 
 
