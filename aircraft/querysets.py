@@ -11,7 +11,3 @@ class AircraftQuerySet(models.QuerySet):
 
     def in_decade(self, decade: int) -> "AircraftQuerySet":
         return self.filter(introduced__gte=decade, introduced__lt=decade + 10)
-
-    def status_counts(self) -> dict[str, int]:
-        rows = self.order_by().values_list("status").annotate(n=models.Count("pk"))
-        return dict(rows)
