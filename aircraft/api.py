@@ -1,6 +1,5 @@
 """The JSON API. Errors are JSON too, with the right status, never HTML."""
 
-import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,14 +8,12 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from hangarstack.views import json_error
+
 from . import selectors, units
 from .caching import cached_page, emit, live_view_count
 from .forms import CatalogueFilterForm
 from .models import Aircraft, Manufacturer
-
-
-def json_error(status: int, message: str, **extra) -> JsonResponse:
-    return JsonResponse({"error": {"status": status, "message": message, **extra}}, status=status)
 
 
 def _number(value):
@@ -99,11 +96,8 @@ def manufacturer_summary(request: HttpRequest, maker: Manufacturer) -> dict:
     return data
 
 
-def response_count(response: JsonResponse) -> int:
-    return json.loads(response.content)["count"]
-
-
-def paginated(request: HttpRequest, queryset, render_item) -> JsonResponse:
+def paginated(request: HttpRequest, queryset, render_item, on_first_page=None) -> JsonResponse:
+    """A page of results; on_first_page(count) runs when page 1 is served."""
     paginator = Paginator(queryset, settings.API_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
@@ -111,6 +105,9 @@ def paginated(request: HttpRequest, queryset, render_item) -> JsonResponse:
         return json_error(400, "page must be a whole number")
     except EmptyPage:
         return json_error(404, "there is no such page", pages=paginator.num_pages)
+
+    if on_first_page is not None and page.number == 1:
+        on_first_page(paginator.count)
 
     def link(number: int) -> str:
         query = request.GET.copy()
@@ -155,10 +152,11 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
     if query.strip():
         result = selectors.aircraft_search(query)
         queryset = selectors.filter_results(result.results, form.filters())
-        response = paginated(request, queryset, aircraft_summary)
-        if response.status_code == 200 and form.cleaned_data["page"] in (None, 1):
-            emit(request, "search_performed", query=result.query, result_count=response_count(response))
-        return response
+
+        def searched(count: int) -> None:
+            emit(request, "search_performed", query=result.query, result_count=count)
+
+        return paginated(request, queryset, aircraft_summary, on_first_page=searched)
     return paginated(request, selectors.aircraft_list(form.filters()), aircraft_summary)
 
 

@@ -1,8 +1,9 @@
 import uuid
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 
 from . import context
+from .views import is_api, json_error
 
 
 def request_id_for(request: HttpRequest) -> str:
@@ -45,14 +46,12 @@ class JsonApiErrorsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            request.path.startswith("/api/")
+            is_api(request)
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             message = response.reason_phrase.lower() if response.reason_phrase else "error"
-            replacement = JsonResponse(
-                {"error": {"status": response.status_code, "message": message}}, status=response.status_code
-            )
+            replacement = json_error(response.status_code, message)
             for header in ("Allow", "Retry-After", "X-Request-ID"):
                 if header in response:
                     replacement[header] = response[header]

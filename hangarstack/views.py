@@ -5,13 +5,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def json_error(status: int, message: str, **extra) -> JsonResponse:
+    """The one shape of every API error: {"error": {"status", "message", ...}}."""
+    return JsonResponse({"error": {"status": status, "message": message, **extra}}, status=status)
+
+
 def error_response(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    if _is_api(request):
-        return JsonResponse({"error": {"status": status, "message": message}}, status=status)
+    if is_api(request):
+        return json_error(status, message)
     return render(request, "errors/error.html", {"status": status, "title": title, "message": message}, status=status)
 
 
@@ -31,6 +36,6 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 @csp_update({"style-src": ["'unsafe-inline'"]})
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request context: whatever failed may fail again.
-    if _is_api(request):
-        return JsonResponse({"error": {"status": 500, "message": "internal error"}}, status=500)
+    if is_api(request):
+        return json_error(500, "internal error")
     return render(request, "errors/500.html", status=500)
