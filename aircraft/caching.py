@@ -19,6 +19,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from hangarstack import context
+from hangarstack.middleware import request_id_for
+from hangarstack.ratelimits import limit_response
+
 from . import signals
 from .context_processors import preferred_units
 from .models import Aircraft, Manufacturer
@@ -31,6 +35,21 @@ _SIGNALS = {
     "search_performed": signals.search_performed,
     "aircraft_compared": signals.aircraft_compared,
 }
+
+
+def catalogue_stamp() -> str:
+    """Changes whenever anything in the catalogue does; part of every cache key."""
+    stamp = cache.get(CATALOGUE_STAMP)
+    if stamp is None:
+        stamp = catalogue_stamp_refresh()
+    return stamp
+
+
+def catalogue_stamp_refresh() -> str:
+    """A new stamp makes every cached page and ETag of the old catalogue stale."""
+    stamp = uuid.uuid4().hex[:16]
+    cache.set(CATALOGUE_STAMP, stamp, None)
+    return stamp
 
 
 def popularity_changed(view_totals: dict[int, int] | None = None) -> None:
@@ -173,8 +192,6 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if getattr(request, "_page_cacheable", False) and not response.cookies:
             if stamps[0] is None:
-                from .selectors import catalogue_stamp
-
                 stamps = (catalogue_stamp(), stamps[1])
             live = getattr(request, "live_views", None)
             if not request.shows_popularity or live:
@@ -200,10 +217,6 @@ class PageCacheMiddleware:
         return catalogue == stamps[0] and (popularity is None or popularity == stamps[1])
 
     def _serve(self, request: HttpRequest, entry: dict, count: int | None = None) -> HttpResponse:
-        from hangarstack import context
-        from hangarstack.middleware import request_id_for
-        from hangarstack.ratelimits import limit_response
-
         request.id = request_id_for(request)
         request._metrics_endpoint = entry["endpoint"]
         token = context.request_id.set(request.id)

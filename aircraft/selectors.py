@@ -1,7 +1,6 @@
 """Reads that pages and the API share. Each returns a bounded number of queries."""
 
 import datetime
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.utils import timezone
 
 from . import search
+from .caching import catalogue_stamp
 from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal
 
 SORTS = {
@@ -33,21 +33,6 @@ class CatalogueFilters:
     status: str = ""
     decade: int | None = None
     sort: str = "manufacturer"
-
-
-def catalogue_stamp() -> str:
-    """Changes whenever anything in the catalogue does; used in cache keys."""
-    stamp = cache.get("catalogue:stamp")
-    if stamp is None:
-        stamp = catalogue_stamp_refresh()
-    return stamp
-
-
-def catalogue_stamp_refresh() -> str:
-    """A new stamp makes every cached page and ETag of the old catalogue stale."""
-    stamp = uuid.uuid4().hex[:16]
-    cache.set("catalogue:stamp", stamp, None)
-    return stamp
 
 
 def latest_release() -> CatalogueRelease | None:

@@ -26,7 +26,7 @@ catalogue_loaded = Signal()
 @receiver(post_save, sender=Manufacturer)
 @receiver(post_delete, sender=Manufacturer)
 def invalidate_catalogue_cache(**kwargs) -> None:
-    from .selectors import catalogue_stamp_refresh
+    from .caching import catalogue_stamp_refresh
 
     # After commit: another worker must not re-cache the old data in between.
     transaction.on_commit(catalogue_stamp_refresh)

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
 
+from aircraft.caching import catalogue_stamp
 from aircraft.management.commands.generate_aircraft import MAKER_COUNT, generated_aircraft, generated_makers
 from aircraft.models import Aircraft, AircraftViewTotal, Manufacturer
-from aircraft.selectors import catalogue_stamp
 from events.models import OutboxEvent
 from tests.factories import AircraftFactory
 

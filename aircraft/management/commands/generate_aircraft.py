@@ -27,8 +27,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from aircraft.caching import catalogue_stamp_refresh
 from aircraft.models import Aircraft, AircraftDailyViews, AircraftViewTotal, Manufacturer
-from aircraft.selectors import catalogue_stamp_refresh
 
 MAKER_PREFIX = "Generated Aero"
 MAKER_COUNT = 20
