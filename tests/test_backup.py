@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.databases import database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,8 +26,7 @@ def pg_bin() -> str:
 
 
 def url_for(name: str) -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
+    return database_url(name)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from tests.databases import database_url
 from tests.factories import AircraftFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,12 +35,11 @@ def test_catalogue_site_runs_without_the_events_app(tmp_path):
         "INSTALLED_APPS = [app for app in INSTALLED_APPS if app != 'events']\n"
         "ALLOWED_HOSTS = ['testserver']\n"
     )
-    db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "PYTHONPATH": f"{tmp_path}:{ROOT}",
         "DJANGO_SETTINGS_MODULE": "no_events_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
     }
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr[-3000:]

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from aircraft.models import AircraftViewTotal, SearchTotal
 from events import topics
 from events.models import OutboxEvent, ProcessedEvent
+from tests.databases import database_url
 from tests.events.test_delivery import dead_address
 from tests.factories import AircraftFactory
 
@@ -112,14 +113,7 @@ def test_relay_stops_cleanly_on_sigterm(kafka_topics):
     import sys
     from pathlib import Path
 
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "hangarstack.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hangarstack.settings.test", "DATABASE_URL": database_url()}
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "relay_events"],
         cwd=Path(__file__).resolve().parents[2],

@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connections, transaction
 
 from aircraft.models import Aircraft, AircraftViewTotal
 from events import consumer, producer, topics
 from events.models import OutboxEvent
 from events.relay import RELAY_LOCK_ID, Relay
+from tests.databases import database_url
 from tests.events.conftest import raw_messages, read_topic
 from tests.factories import AircraftFactory
 
@@ -96,11 +96,10 @@ def test_rolled_back_change_emits_nothing():
 def test_committed_change_survives_sigkill_right_after_commit(kafka_topics):
     plane = AircraftFactory()
     OutboxEvent.objects.all().delete()
-    database = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hangarstack.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": database_url(),
     }
     script = (
         "import os, signal; from aircraft.models import Aircraft; "

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from events.models import OutboxEvent
+from tests.databases import database_url
 from tests.factories import AircraftFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,11 +25,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def database_url(port=None) -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST']}:{port or db['PORT']}/{db['NAME']}"
 
 
 class Server:
