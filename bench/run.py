@@ -44,15 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 README = ROOT / "bench" / "README.md"
 PAGES = ("detail", "manufacturer", "list", "search", "compare", "api-list", "api-detail")
-PAGE_NAMES = {
-    "detail": "aircraft detail",
-    "manufacturer": "manufacturer",
-    "list": "catalogue list + filters",
-    "search": "search",
-    "compare": "compare",
-    "api-list": "API list",
-    "api-detail": "API detail",
-}
+PAGE_NAMES = report.PAGE_NAMES
 # What a TLS-terminating proxy adds: the site then sees HTTPS requests, as in production.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "hangarstack-bench"}
 # Every request comes from one address here; the public limit (1000/h by default) would
