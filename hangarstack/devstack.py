@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -95,6 +96,16 @@ def _unprivileged_uid() -> int | None:
             capture_output=True,
         )
         return pwd.getpwnam(PG_OS_USER).pw_uid
+
+
+def _make_traversable(path: Path) -> None:
+    """Let the PostgreSQL user reach path: a checkout in a private directory
+    (mktemp -d makes 0700 ones) would otherwise hide the server's own binaries.
+    Adds only the search (x) bit for others, never read or write."""
+    for directory in [path, *path.parents]:
+        mode = directory.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            directory.chmod(mode | stat.S_IXOTH)
 
 
 def _give_to(uid: int | None, path: Path) -> None:
@@ -181,6 +192,9 @@ class Stack:
             bindir = self._pg_bindir()
             uid = _unprivileged_uid()
             PG_SOCKETS.mkdir(parents=True, exist_ok=True)
+            if uid is not None:
+                _make_traversable(bindir)
+                _make_traversable(PG_SOCKETS)
             if not (PG_DATA / "PG_VERSION").exists():
                 shutil.rmtree(PG_DATA, ignore_errors=True)
                 PG_DATA.mkdir(parents=True)
