@@ -98,6 +98,16 @@ def _unprivileged_uid() -> int | None:
         return pwd.getpwnam(PG_OS_USER).pw_uid
 
 
+def _run_as(uid: int | None) -> dict:
+    """subprocess arguments to run as uid with its own group and no others: with
+    root's group kept, a 0700 root directory would still be closed to it."""
+    if uid is None:
+        return {}
+    import pwd
+
+    return {"user": uid, "group": pwd.getpwuid(uid).pw_gid, "extra_groups": []}
+
+
 def _make_traversable(path: Path) -> None:
     """Let the PostgreSQL user reach path: a checkout in a private directory
     (mktemp -d makes 0700 ones) would otherwise hide the server's own binaries.
@@ -177,7 +187,7 @@ class Stack:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             preexec_fn=lambda: _die_with_parent(stop_signal),
-            user=user,
+            **_run_as(user),
         )
         self._owned.append((name, proc, stop_signal))
         return proc
@@ -213,7 +223,7 @@ class Stack:
                     ],
                     check=True,
                     stdout=subprocess.DEVNULL,
-                    user=uid,
+                    **_run_as(uid),
                 )
             _give_to(uid, PG_SOCKETS)
             # A crashed server leaves a stale pid file; postgres refuses to start over it.
