@@ -2,17 +2,19 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 
-from .models import Aircraft, CatalogueRelease, Manufacturer
-from .services import aircraft_retire
+from . import quantities
+from .models import Aircraft, AircraftSource, CatalogueRelease, Figure, Manufacturer
+from .services import aircraft_refresh_digest, aircraft_retire
 
 
 class DecadeFilter(admin.SimpleListFilter):
-    title = "decade introduced"
+    title = "decade (entry into service, else first flight)"
     parameter_name = "decade"
 
     def lookups(self, request, model_admin):
-        years = Aircraft.objects.exclude(introduced=None).order_by().values_list("introduced", flat=True).distinct()
+        years = Aircraft.objects.exclude(era_year=None).order_by().values_list("era_year", flat=True).distinct()
         return [(str(d), f"{d}s") for d in sorted({y // 10 * 10 for y in years})]
 
     def queryset(self, request, queryset):
@@ -30,13 +32,15 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 class ManufacturerAdmin(admin.ModelAdmin):
     ordering = ["name"]
     formfield_overrides = URL_FIELDS
-    list_display = ["name", "country", "founded", "aircraft_count", "updated_at"]
+    list_display = ["name", "country", "founded", "successor", "aircraft_count", "updated_at"]
     list_filter = ["country"]
     search_fields = ["name", "country"]
+    autocomplete_fields = ["successor"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "country", "founded", "description"]}),
+        (None, {"fields": ["name", "slug", "country", "founded", "successor", "description"]}),
+        ("Source of the founding year and successor", {"fields": ["source_title", "source_url"]}),
         ("Links and logo", {"fields": ["website", "logo"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -49,42 +53,133 @@ class ManufacturerAdmin(admin.ModelAdmin):
         return obj.aircraft_total
 
 
+def _kinds_help() -> str:
+    rows = format_html_join(
+        "",
+        "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+        ((q.label, ", ".join(code for code, _ in q.kinds), ", ".join(q.units)) for q in quantities.QUANTITIES.values()),
+    )
+    return (
+        "Enter each figure as the source printed it, in its unit (83,500 lb stays 83,500 lb; "
+        '"62 ft 1 in" is fine); the other unit system is derived. Each figure names the source it was '
+        "read in: save new sources first, then pick them here. Kinds say what a figure is: a ferry range "
+        "is never compared with a typical one."
+        f"<table class='figure-kinds'><thead><tr><th>Quantity</th><th>Kinds</th><th>Units</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
+class SourceInline(admin.TabularInline):
+    model = AircraftSource
+    extra = 0
+    fields = ["key", "title", "publisher", "url", "kind", "checked", "position"]
+    formfield_overrides = URL_FIELDS
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    extra = 0
+    fields = ["quantity", "kind", "value", "unit", "condition", "source"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["queryset"] = AircraftSource.objects.filter(aircraft_id=_edited_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VariantInline(admin.TabularInline):
+    model = Aircraft
+    fk_name = "variant_of"
+    verbose_name = "variant"
+    verbose_name_plural = "variants (each inherits every figure it does not give itself)"
+    fields = ["designation", "name", "status"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _edited_id(request: HttpRequest) -> int | None:
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    return int(object_id) if object_id and str(object_id).isdigit() else None
+
+
 @admin.register(Aircraft)
 class AircraftAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = [
-        "designation",
-        "name",
-        "manufacturer",
-        "role",
-        "status",
-        "introduced",
-        "source_verified",
-        "updated_at",
-    ]
+    list_display = ["designation", "name", "manufacturer", "role", "status", "era_year", "updated_at"]
     list_display_links = ["designation", "name"]
-    list_filter = ["manufacturer", "role", "status", DecadeFilter, "source_kind"]
+    list_filter = ["manufacturer", "role", "status", DecadeFilter]
     list_select_related = ["manufacturer"]
-    search_fields = ["designation", "name", "manufacturer__name"]
-    autocomplete_fields = ["manufacturer"]
+    search_fields = ["designation", "name", "manufacturer__name", "nato_name", "icao_type", "aliases"]
+    autocomplete_fields = ["manufacturer", "variant_of"]
     prepopulated_fields = {"slug": ["designation", "name"]}
     readonly_fields = ["created_at", "updated_at"]
+    inlines = [SourceInline, FigureInline, VariantInline]
     list_per_page = 50
     actions = ["mark_retired"]
     save_on_top = True
     fieldsets = [
         (
             None,
-            {"fields": ["manufacturer", "designation", "name", "slug", "role", "status", "introduced", "description"]},
+            {
+                "fields": [
+                    "manufacturer",
+                    "designation",
+                    "name",
+                    "slug",
+                    "variant_of",
+                    "role",
+                    "status",
+                    "country",
+                    "description",
+                    "notes",
+                ]
+            },
         ),
-        ("Dimensions (metric; imperial is derived)", {"fields": [("length_m", "wingspan_m", "height_m")]}),
-        ("Weights", {"fields": [("empty_weight_kg", "max_takeoff_weight_kg")]}),
-        ("Performance", {"fields": [("max_speed_kn", "max_speed_mach"), ("range_km", "service_ceiling_m")]}),
-        ("Crew and engines", {"fields": ["crew", "engines"]}),
-        ("Source", {"fields": ["source_name", "source_url", "source_kind", "source_verified"]}),
+        (
+            "Names people search by",
+            {"fields": [("icao_type", "wake_category"), ("military_designation", "nato_name"), "aliases"]},
+        ),
+        (
+            "Dates (a year always, the full date when known)",
+            {
+                "fields": [
+                    ("first_flight_year", "first_flight_date", "first_flight_source"),
+                    ("entered_service_year", "entered_service_date", "entered_service_source"),
+                    ("retired_year", "retired_date", "retired_source"),
+                ]
+            },
+        ),
+        (
+            "Production",
+            {
+                "fields": [
+                    ("production_first_year", "production_last_year"),
+                    ("number_built", "number_built_year", "production_source"),
+                ]
+            },
+        ),
+        ("Powerplant", {"fields": [("engine_count", "engine_type"), ("engine_model", "powerplant_source")]}),
         ("Image", {"fields": ["image", "image_alt"], "classes": ["collapse"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj), ("Figures", {"fields": [], "description": _kinds_help()})]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name.endswith("_source"):
+            kwargs["queryset"] = AircraftSource.objects.filter(aircraft_id=_edited_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        aircraft_refresh_digest(aircraft=form.instance)
 
     @admin.action(description="Mark selected aircraft as retired", permissions=["change"])
     def mark_retired(self, request: HttpRequest, queryset: QuerySet[Aircraft]) -> None:

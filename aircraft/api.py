@@ -10,40 +10,66 @@ from django.views.decorators.http import require_GET
 
 from hangarstack.views import json_error
 
-from . import selectors, units
+from . import quantities, selectors
 from .caching import cached_page, emit, live_view_count
+from .datasheet import Datasheet, Row, datasheet
 from .forms import CatalogueFilterForm
 from .models import Aircraft, Manufacturer
 
 
 def _number(value):
     if isinstance(value, Decimal):
-        return float(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 
-def _quantity(value, metric_unit: str, imperial: dict[str, float]) -> dict | None:
-    if value is None:
-        return None
-    return {metric_unit: _number(value), **{unit: round(float(value) * factor, 1) for unit, factor in imperial.items()}}
-
-
-def specifications(plane: Aircraft) -> dict:
-    feet = float(units.FEET_PER_METRE)
+def _figure(row: Row, sources: dict[int, dict]) -> dict:
+    figure = row.figure
     return {
-        "length": _quantity(plane.length_m, "m", {"ft": feet}),
-        "wingspan": _quantity(plane.wingspan_m, "m", {"ft": feet}),
-        "height": _quantity(plane.height_m, "m", {"ft": feet}),
-        "empty_weight": _quantity(plane.empty_weight_kg, "kg", {"lb": float(units.POUNDS_PER_KG)}),
-        "max_takeoff_weight": _quantity(plane.max_takeoff_weight_kg, "kg", {"lb": float(units.POUNDS_PER_KG)}),
-        "max_speed": _quantity(
-            plane.max_speed_kn, "kn", {"km_h": float(units.KMH_PER_KNOT), "mph": float(units.MPH_PER_KNOT)}
-        ),
-        "max_speed_mach": _number(plane.max_speed_mach),
-        "range": _quantity(plane.range_km, "km", {"mi": float(units.MILES_PER_KM), "nmi": float(units.NMI_PER_KM)}),
-        "service_ceiling": _quantity(plane.service_ceiling_m, "m", {"ft": feet}),
-        "crew": plane.crew,
-        "engines": plane.engines or None,
+        "quantity": row.quantity,
+        "kind": row.kind,
+        "label": row.label,
+        "value": figure.value,
+        "unit": figure.unit,
+        "condition": figure.condition or None,
+        "display": row.display,
+        "metric_value": _number(figure.metric_value.normalize()),
+        "metric_unit": quantities.DISPLAY_UNIT.get(figure.spec.dimension, {}).get("metric", figure.unit),
+        "source": sources[row.marker],
+        "inherited_from": row.via.slug if row.via else None,
+    }
+
+
+def _fact(sheet: Datasheet, name: str, sources: dict[int, dict]) -> dict | None:
+    fact = sheet.facts.get(name)
+    if fact is None:
+        return None
+    if name in ("production", "powerplant"):
+        holder = fact.value
+        values = (
+            {
+                "first_year": holder.production_first_year,
+                "last_year": holder.production_last_year,
+                "number_built": holder.number_built,
+                "counted_year": holder.number_built_year,
+            }
+            if name == "production"
+            else {
+                "count": holder.engine_count,
+                "model": holder.engine_model or None,
+                "type": holder.engine_type or None,
+            }
+        )
+    else:
+        values = (
+            {"year": fact.value.year, "date": fact.value.isoformat()}
+            if hasattr(fact.value, "isoformat")
+            else {"year": fact.value, "date": None}
+        )
+    return {
+        **values,
+        "source": sources.get(fact.marker),
+        "inherited_from": fact.via.slug if fact.via else None,
     }
 
 
@@ -52,10 +78,11 @@ def aircraft_summary(request: HttpRequest, plane: Aircraft) -> dict:
         "slug": plane.slug,
         "designation": plane.designation,
         "name": plane.name,
+        "display_name": plane.display_name,
         "manufacturer": {"slug": plane.manufacturer.slug, "name": plane.manufacturer.name},
         "role": plane.role,
         "status": plane.status,
-        "introduced": plane.introduced,
+        "year": plane.era_year,
         "url": request.build_absolute_uri(plane.get_absolute_url()),
         "api_url": request.build_absolute_uri(f"/api/aircraft/{plane.slug}/"),
     }
@@ -63,16 +90,39 @@ def aircraft_summary(request: HttpRequest, plane: Aircraft) -> dict:
 
 def aircraft_full(request: HttpRequest, plane: Aircraft) -> dict:
     total = getattr(plane, "view_total", None)
+    sheet = datasheet(plane)
+    sources = {
+        entry.marker: {
+            "marker": entry.marker,
+            "title": entry.source.title,
+            "publisher": entry.source.publisher,
+            "url": entry.source.url,
+            "kind": entry.source.kind,
+            "checked": entry.source.checked.isoformat(),
+            "inherited_from": entry.via.slug if entry.via else None,
+        }
+        for entry in sheet.sources
+    }
     return {
         **aircraft_summary(request, plane),
         "description": plane.description,
-        "specifications": specifications(plane),
-        "source": {
-            "name": plane.source_name,
-            "url": plane.source_url,
-            "kind": plane.source_kind,
-            "verified": plane.source_verified.isoformat(),
+        "country": plane.country or None,
+        "variant_of": aircraft_summary(request, plane.variant_of) if plane.variant_of_id else None,
+        "variants": [{"slug": v.slug, "designation": v.designation, "name": v.name} for v in plane.variants.all()],
+        "identity": {
+            "icao_type": plane.icao_type or None,
+            "wake_category": plane.wake_category or None,
+            "military_designation": plane.military_designation or None,
+            "nato_name": plane.nato_name or None,
+            "aliases": list(plane.aliases),
         },
+        "dates": {name: _fact(sheet, name, sources) for name in ("first_flight", "entered_service", "retired")},
+        "production": _fact(sheet, "production", sources),
+        "powerplant": _fact(sheet, "powerplant", sources),
+        "figures": [_figure(row, sources) for row in sheet.rows() if row.figure],
+        "missing": [row.key for row in sheet.rows() if not row.figure],
+        "sources": list(sources.values()),
+        "notes": plane.notes or None,
         "image": request.build_absolute_uri(plane.image.url) if plane.image else None,
         "views": total.views if total else 0,
         "updated_at": plane.updated_at.isoformat(),
@@ -85,6 +135,7 @@ def manufacturer_summary(request: HttpRequest, maker: Manufacturer) -> dict:
         "name": maker.name,
         "country": maker.country,
         "founded": maker.founded,
+        "successor": maker.successor.name if maker.successor_id else None,
         "description": maker.description,
         "website": maker.website or None,
         "url": request.build_absolute_uri(maker.get_absolute_url()),
@@ -207,7 +258,7 @@ def legacy_manufacturer_aircraft(request: HttpRequest, name: str) -> JsonRespons
                     "name": plane.name,
                     "role": plane.role,
                     "status": plane.status,
-                    "introduced": plane.introduced,
+                    "introduced": plane.era_year,  # the prototype's name for the year
                     "slug": plane.slug,
                 }
                 for plane in selectors.manufacturer_aircraft(maker)

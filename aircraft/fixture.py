@@ -12,6 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
+from . import quantities
+
 
 class FixtureError(Exception):
     def __init__(self, problems: list[str]):
@@ -91,8 +93,75 @@ def _cross_record_problems(document: Document) -> list[str]:
             if marker in seen:
                 problems.append(f"{where}: {key}: duplicate of aircraft[{seen[marker]}]")
             seen.setdefault(marker, index)
-        specs = record.get("specs", {})
-        empty, mtow = specs.get("empty_weight_kg"), specs.get("max_takeoff_weight_kg")
-        if empty is not None and mtow is not None and empty > mtow:
-            problems.append(f"{where}: specs.empty_weight_kg: {empty} exceeds max_takeoff_weight_kg {mtow}")
+        problems += [f"{where}: {problem}" for problem in record_problems(record)]
+    slugs = {record["slug"] for record in document.aircraft}
+    bases = {record["slug"]: record.get("variant_of") for record in document.aircraft}
+    for index, record in enumerate(document.aircraft):
+        base = record.get("variant_of")
+        if not base:
+            continue
+        where = describe_record(raw, ["aircraft", index])
+        if base not in slugs:
+            problems.append(f"{where}: variant_of: {base!r} is not an aircraft slug in this file")
+            continue
+        seen = {record["slug"]}
+        while base:
+            if base in seen:
+                problems.append(f"{where}: variant_of: variants form a loop through {base!r}")
+                break
+            seen.add(base)
+            base = bases.get(base)
+    makers = {maker["name"] for maker in document.manufacturers}
+    for index, maker in enumerate(document.manufacturers):
+        successor = maker.get("successor")
+        if successor and (successor not in makers or successor == maker["name"]):
+            where = describe_record(raw, ["manufacturers", index])
+            problems.append(f"{where}: successor: {successor!r} is not another manufacturer in this file")
+    return problems
+
+
+def record_problems(record: dict) -> list[str]:
+    """What is wrong inside one aircraft record, beyond what the schema says."""
+    problems = []
+    ids = [source["id"] for source in record.get("sources", [])]
+    problems += [f"sources: id {key!r} is used twice" for key in {k for k in ids if ids.count(k) > 1}]
+    cited = [("figures", f.get("source")) for f in record.get("figures", [])]
+    for name in ("production", "powerplant"):
+        if record.get(name):
+            cited.append((name, record[name].get("source")))
+    dates = record.get("dates") or {}
+    for name, event in dates.items():
+        if event:
+            cited.append((f"dates.{name}", event.get("source")))
+            if event.get("date") and int(event["date"][:4]) != event["year"]:
+                problems.append(f"dates.{name}: year {event['year']} does not match date {event['date']}")
+    for where, key in cited:
+        if key not in ids:
+            problems.append(f"{where}: source {key!r} is not one of this record's sources")
+    seen = set()
+    metric = {}
+    for position, figure in enumerate(record.get("figures", [])):
+        spec = quantities.QUANTITIES[figure["quantity"]]
+        kind = figure.get("kind") or spec.default_kind
+        where = f"figures[{position}] ({figure['quantity']})"
+        if kind not in dict(spec.kinds):
+            problems.append(f"{where}: kind {kind!r} is not one of {', '.join(k for k, _ in spec.kinds)}")
+        if (figure["quantity"], kind) in seen:
+            problems.append(f"{where}: a {kind} {spec.label.lower()} is given twice")
+        seen.add((figure["quantity"], kind))
+        try:
+            metric[(figure["quantity"], kind)] = quantities.parse(
+                figure["quantity"], figure["value"], figure["unit"]
+            ).metric
+        except quantities.FigureError as exc:
+            problems.append(f"{where}: {exc}")
+    empty, mtow = metric.get(("empty_weight", "empty")), metric.get(("max_takeoff_weight", "overall"))
+    if empty is not None and mtow is not None and empty > mtow:
+        problems.append("figures: empty weight exceeds the maximum take-off weight")
+    first = (dates.get("first_flight") or {}).get("year")
+    service = (dates.get("entered_service") or {}).get("year")
+    if first and service and service < first:
+        problems.append(f"dates.entered_service: {service} is before the first flight ({first})")
+    if dates.get("retired") and record.get("status") == "active":
+        problems.append("status: an aircraft with a retirement date cannot be active")
     return problems

@@ -9,9 +9,9 @@ SORT_LABELS = {
     "name": "Name",
     "newest": "Newest first",
     "oldest": "Oldest first",
-    "fastest": "Fastest",
-    "heaviest": "Heaviest",
-    "range": "Longest range",
+    "fastest": "Fastest (Mach, or speed at altitude)",
+    "heaviest": "Heaviest (max take-off weight)",
+    "range": "Longest typical range",
     "popular": "Most viewed",
 }
 

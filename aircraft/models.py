@@ -1,5 +1,4 @@
-from decimal import Decimal
-
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -9,26 +8,26 @@ from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from . import units
+from . import quantities
 from .querysets import AircraftQuerySet
 
 FIRST_POWERED_FLIGHT_YEAR = 1903
-# Specification fields: the measured ones must be positive when known.
-MEASURED_FIELDS = (
-    "length_m",
-    "wingspan_m",
-    "height_m",
-    "empty_weight_kg",
-    "max_takeoff_weight_kg",
-    "max_speed_kn",
-    "max_speed_mach",
-    "range_km",
-    "service_ceiling_m",
-)
-SPEC_FIELDS = (*MEASURED_FIELDS, "crew", "engines")
 IMAGE_TYPES = FileExtensionValidator(["png", "jpg", "jpeg", "webp", "svg"])
-POSITIVE_DECIMAL = MinValueValidator(Decimal("0.01"), "Must be greater than zero.")
-POSITIVE_INTEGER = MinValueValidator(1, "Must be greater than zero.")
+YEAR = [MinValueValidator(FIRST_POWERED_FLIGHT_YEAR), MaxValueValidator(2100)]
+# Speed of sound (ISA) used only to rank speeds given in knots beside ones given as Mach.
+SOUND_KMH_AT_ALTITUDE = 1062.2  # 11,000 m and above
+SOUND_KMH_AT_SEA_LEVEL = 1225.0
+
+
+def _source_field(what: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        "AircraftSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=f"Where the {what} was read.",
+    )
 
 
 class TimeStamped(models.Model):
@@ -69,13 +68,35 @@ class TimeStamped(models.Model):
         return changes
 
 
+class SourceKind(models.TextChoices):
+    MILITARY_FACT_SHEET = "military-fact-sheet", "Military fact sheet"
+    MANUFACTURER = "manufacturer", "Manufacturer data"
+    TYPE_CERTIFICATE = "type-certificate", "Type certificate data sheet"
+    AIRPORT_PLANNING = "airport-planning", "Airport planning document"
+    MUSEUM = "museum", "Museum record"
+    GOVERNMENT = "government", "Government publication"
+    ENCYCLOPEDIA = "encyclopedia", "Encyclopedia article"
+    DATASET = "dataset", "Public dataset"
+    BOOK = "book", "Book"
+
+
 class Manufacturer(TimeStamped):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=140, unique=True)
     country = models.CharField(max_length=80)
     founded = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1800)])
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        help_text="The company that absorbed this one, e.g. McDonnell Douglas → Boeing.",
+    )
     description = models.TextField(max_length=1000, help_text="One or two sentences.")
     website = models.URLField(blank=True)
+    source_title = models.CharField(max_length=200, blank=True, help_text="Where the founding year was read.")
+    source_url = models.URLField(max_length=500, blank=True)
     logo = models.FileField(upload_to="logos/", blank=True, validators=[IMAGE_TYPES])
 
     class Meta:
@@ -91,6 +112,10 @@ class Manufacturer(TimeStamped):
 
     def get_absolute_url(self) -> str:
         return reverse("aircraft:manufacturer-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.successor_id and self.successor_id == self.pk:
+            raise ValidationError({"successor": "A manufacturer cannot succeed itself."})
 
 
 class Aircraft(TimeStamped):
@@ -108,23 +133,38 @@ class Aircraft(TimeStamped):
         EARLY_WARNING = "early-warning", "Airborne early warning"
         TRAINER = "trainer", "Trainer"
         HELICOPTER = "helicopter", "Helicopter"
+        TILTROTOR = "tiltrotor", "Tiltrotor"
         UAV = "uav", "Uncrewed aircraft (UAV)"
         BUSINESS_JET = "business-jet", "Business jet"
         UTILITY = "utility", "Utility"
         EXPERIMENTAL = "experimental", "Experimental"
+        GENERAL_AVIATION = "general-aviation", "General aviation"
+        FLYING_BOAT = "flying-boat", "Flying boat"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         RETIRED = "retired", "Retired"
         IN_DEVELOPMENT = "in-development", "In development"
+        CANCELLED = "cancelled", "Cancelled (never entered service)"
+        RESEARCH = "research", "Research aircraft (never meant for service)"
 
-    class SourceKind(models.TextChoices):
-        MILITARY_FACT_SHEET = "military-fact-sheet", "Military fact sheet"
-        MANUFACTURER = "manufacturer", "Manufacturer data"
-        TYPE_CERTIFICATE = "type-certificate", "Type certificate data sheet"
-        AIRPORT_PLANNING = "airport-planning", "Airport planning document"
-        MUSEUM = "museum", "Museum record"
-        GOVERNMENT = "government", "Government publication"
+    class Wake(models.TextChoices):
+        LIGHT = "L", "Light"
+        MEDIUM = "M", "Medium"
+        HEAVY = "H", "Heavy"
+        SUPER = "J", "Super"
+
+    class Engine(models.TextChoices):
+        TURBOFAN = "turbofan", "Turbofan"
+        TURBOJET = "turbojet", "Turbojet"
+        TURBOPROP = "turboprop", "Turboprop"
+        TURBOSHAFT = "turboshaft", "Turboshaft"
+        PISTON = "piston", "Piston"
+        ELECTRIC = "electric", "Electric"
+        ROCKET = "rocket", "Rocket"
+        RAMJET = "ramjet", "Ramjet"
+
+    ROTORCRAFT_ROLES = (Role.HELICOPTER, Role.TILTROTOR)
 
     manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name="aircraft")
     designation = models.CharField(max_length=40, help_text='As commonly written, e.g. "F-22A" or "A320neo".')
@@ -138,57 +178,68 @@ class Aircraft(TimeStamped):
     )
     name = models.CharField(max_length=120, blank=True, help_text='Popular name, e.g. "Raptor".')
     slug = models.SlugField(max_length=140, unique=True, help_text="The aircraft's URL.")
+    variant_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="variants",
+        help_text="The base type. A variant shows every figure of its base that it does not give itself.",
+    )
     role = models.CharField(max_length=20, choices=Role)
     status = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
-    introduced = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(FIRST_POWERED_FLIGHT_YEAR), MaxValueValidator(2100)],
-        help_text="Year of introduction (or first flight for types not yet in service).",
-    )
+    country = models.CharField(max_length=80, blank=True, help_text="Country of origin.")
     description = models.TextField(max_length=4000)
-
-    # Specifications, each stored once in one unit; the other system is derived.
-    length_m = models.DecimalField(
-        "length (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL]
+    notes = models.TextField(
+        blank=True, max_length=2000, help_text="Where sources disagree: which one the catalogue follows and why."
     )
-    wingspan_m = models.DecimalField(
-        "wingspan / rotor diameter (m)",
-        max_digits=6,
-        decimal_places=2,
-        null=True,
+
+    # Identity: the names people search by.
+    icao_type = models.CharField("ICAO type designator", max_length=4, blank=True, help_text="ICAO Doc 8643.")
+    wake_category = models.CharField("wake-turbulence category", max_length=1, choices=Wake, blank=True)
+    military_designation = models.CharField(max_length=40, blank=True)
+    nato_name = models.CharField("NATO reporting name", max_length=40, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=80),
+        default=list,
         blank=True,
-        validators=[POSITIVE_DECIMAL],
+        help_text="Other names and spellings people search by, one per line; native scripts welcome.",
     )
-    height_m = models.DecimalField(
-        "height (m)", max_digits=6, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL]
-    )
-    empty_weight_kg = models.PositiveIntegerField(
-        "empty weight (kg)", null=True, blank=True, validators=[POSITIVE_INTEGER]
-    )
-    max_takeoff_weight_kg = models.PositiveIntegerField(
-        "maximum take-off weight (kg)", null=True, blank=True, validators=[POSITIVE_INTEGER]
-    )
-    max_speed_kn = models.PositiveIntegerField(
-        "maximum speed (knots)", null=True, blank=True, validators=[POSITIVE_INTEGER]
-    )
-    max_speed_mach = models.DecimalField(
-        "maximum speed (Mach)", max_digits=4, decimal_places=2, null=True, blank=True, validators=[POSITIVE_DECIMAL]
-    )
-    range_km = models.PositiveIntegerField("range (km)", null=True, blank=True, validators=[POSITIVE_INTEGER])
-    service_ceiling_m = models.PositiveIntegerField(
-        "service ceiling (m)", null=True, blank=True, validators=[POSITIVE_INTEGER]
-    )
-    crew = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
-    engines = models.CharField(max_length=200, blank=True)
 
-    source_name = models.CharField(max_length=200)
-    source_url = models.URLField(max_length=500)
-    source_kind = models.CharField(max_length=30, choices=SourceKind)
-    source_verified = models.DateField("source last verified")
+    # Dates: a year always, the full date when known, each with its source.
+    first_flight_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR)
+    first_flight_date = models.DateField(null=True, blank=True)
+    first_flight_source = _source_field("first flight")
+    entered_service_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR)
+    entered_service_date = models.DateField(null=True, blank=True)
+    entered_service_source = _source_field("entry into service")
+    retired_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR)
+    retired_date = models.DateField(null=True, blank=True)
+    retired_source = _source_field("retirement")
+
+    production_first_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR)
+    production_last_year = models.PositiveSmallIntegerField(null=True, blank=True, validators=YEAR)
+    number_built = models.PositiveIntegerField(null=True, blank=True)
+    number_built_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=YEAR, help_text="The year the number built was counted."
+    )
+    production_source = _source_field("production")
+
+    engine_count = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(20)])
+    engine_model = models.CharField(max_length=120, blank=True)
+    engine_type = models.CharField(max_length=12, choices=Engine, blank=True)
+    powerplant_source = _source_field("powerplant")
 
     image = models.FileField(upload_to="aircraft/", blank=True, validators=[IMAGE_TYPES])
     image_alt = models.CharField(max_length=200, blank=True, help_text="Describe the image for screen readers.")
+
+    # Kept by services.aircraft_refresh_digest from the aircraft's own and inherited
+    # figures, so lists sort and show cards without reading figures row by row.
+    era_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    rank_speed_mach = models.FloatField(null=True, blank=True, editable=False)
+    rank_range_km = models.FloatField(null=True, blank=True, editable=False)
+    rank_mtow_kg = models.FloatField(null=True, blank=True, editable=False)
+    digest = models.JSONField(default=dict, blank=True, editable=False)
 
     # Maintained by a database trigger (see migration 0002) so that every write,
     # including bulk ones and manufacturer renames, keeps search current.
@@ -197,7 +248,7 @@ class Aircraft(TimeStamped):
     objects = AircraftQuerySet.as_manager()
 
     class Meta:
-        ordering = ["manufacturer__name", "introduced", "designation"]
+        ordering = ["manufacturer__name", "era_year", "designation"]
         verbose_name_plural = "aircraft"
         constraints = [
             models.UniqueConstraint(
@@ -207,34 +258,29 @@ class Aircraft(TimeStamped):
                 violation_error_message="This manufacturer already has an aircraft with this designation.",
             ),
             models.CheckConstraint(
-                condition=Q(introduced__isnull=True) | Q(introduced__gte=FIRST_POWERED_FLIGHT_YEAR),
-                name="aircraft_introduced_after_first_flight",
-                violation_error_message="Introduction year cannot be before 1903.",
+                condition=Q(variant_of__isnull=True) | ~Q(variant_of=F("pk")),
+                name="aircraft_not_its_own_variant",
+                violation_error_message="An aircraft cannot be a variant of itself.",
             ),
             models.CheckConstraint(
-                condition=Q(empty_weight_kg__isnull=True)
-                | Q(max_takeoff_weight_kg__isnull=True)
-                | Q(empty_weight_kg__lte=F("max_takeoff_weight_kg")),
-                name="aircraft_empty_weight_within_mtow",
-                violation_error_message="Empty weight cannot exceed maximum take-off weight.",
+                condition=Q(first_flight_year__isnull=True)
+                | Q(entered_service_year__isnull=True)
+                | Q(entered_service_year__gte=F("first_flight_year")),
+                name="aircraft_service_after_first_flight",
+                violation_error_message="Entry into service cannot come before the first flight.",
             ),
-            *[
-                models.CheckConstraint(
-                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}),
-                    name=f"aircraft_{field}_positive",
-                    violation_error_message=f"{field.replace('_', ' ')} must be greater than zero.",
-                )
-                for field in MEASURED_FIELDS
-            ],
         ]
         indexes = [
             models.Index(Lower("designation"), name="aircraft_designation_ci"),
             # Pattern ops: "f22" finds "f22a" with LIKE 'f22%' whatever the collation.
             models.Index(OpClass(F("designation_key"), name="varchar_pattern_ops"), name="aircraft_designation_key"),
-            models.Index(fields=["manufacturer", "introduced"], name="aircraft_by_manufacturer"),
+            models.Index(fields=["manufacturer", "era_year"], name="aircraft_by_manufacturer"),
             models.Index(fields=["role", "designation"], name="aircraft_by_role"),
             models.Index(fields=["status", "designation"], name="aircraft_by_status"),
-            models.Index(fields=["introduced"], name="aircraft_by_introduced"),
+            models.Index(fields=["era_year"], name="aircraft_by_era"),
+            models.Index(F("rank_speed_mach").desc(nulls_last=True), "designation", name="aircraft_by_speed"),
+            models.Index(F("rank_range_km").desc(nulls_last=True), "designation", name="aircraft_by_range"),
+            models.Index(F("rank_mtow_kg").desc(nulls_last=True), "designation", name="aircraft_by_mtow"),
             GinIndex(fields=["search_vector"], name="aircraft_search"),
         ]
 
@@ -247,49 +293,174 @@ class Aircraft(TimeStamped):
     def clean(self) -> None:
         """Field-level messages for the rules the database also enforces."""
         errors = {}
-        if self.empty_weight_kg and self.max_takeoff_weight_kg and self.empty_weight_kg > self.max_takeoff_weight_kg:
-            errors["empty_weight_kg"] = "Empty weight cannot exceed the maximum take-off weight."
         if self.manufacturer_id and self.designation:
             clash = Aircraft.objects.filter(manufacturer_id=self.manufacturer_id, designation__iexact=self.designation)
             if clash.exclude(pk=self.pk).exists():
                 errors["designation"] = "This manufacturer already has an aircraft with this designation."
+        if self.first_flight_year and self.entered_service_year and self.entered_service_year < self.first_flight_year:
+            errors["entered_service_year"] = "Entry into service cannot come before the first flight."
+        if self.retired_year and self.status == self.Status.ACTIVE:
+            errors["status"] = "An aircraft with a retirement year cannot be active."
+        for prefix in ("first_flight", "entered_service", "retired"):
+            day, year = getattr(self, f"{prefix}_date"), getattr(self, f"{prefix}_year")
+            if day and year != day.year:
+                errors[f"{prefix}_year"] = "The year must match the full date."
+        if self.variant_of_id:
+            seen, base = {self.pk}, self.variant_of
+            while base is not None:
+                if base.pk in seen:
+                    errors["variant_of"] = "Variants cannot form a loop."
+                    break
+                seen.add(base.pk)
+                base = base.variant_of
+        for name in SOURCED_FIELDS:
+            source = getattr(self, name)
+            if source is not None and self.pk and source.aircraft_id != self.pk:
+                errors[name] = "Choose one of this aircraft's own sources."
         if errors:
             raise ValidationError(errors)
 
     @property
     def display_name(self) -> str:
-        return f"{self.designation} {self.name}".strip()
+        """Designation and name, without saying the same thing twice ("H160", not "H160 H160")."""
+        if not self.name or self.name.casefold() in self.designation.casefold():
+            return self.designation
+        if self.designation.casefold() in self.name.casefold():
+            return self.name
+        return f"{self.designation} {self.name}"
+
+    @property
+    def is_rotorcraft(self) -> bool:
+        return self.role in self.ROTORCRAFT_ROLES
 
     @property
     def decade(self) -> int | None:
-        return self.introduced // 10 * 10 if self.introduced else None
+        return self.era_year // 10 * 10 if self.era_year else None
 
-    def specifications(self) -> list[dict]:
-        """Rows for display: label, both unit systems, and the raw value for comparing."""
-        rows = [
-            # Size is neither better nor worse, so dimensions have no "best".
-            ("length", "Length", self.length_m, units.length, None),
-            ("wingspan", "Wingspan", self.wingspan_m, units.length, None),
-            ("height", "Height", self.height_m, units.length, None),
-            ("empty_weight", "Empty weight", self.empty_weight_kg, units.mass, None),
-            ("max_takeoff_weight", "Max take-off weight", self.max_takeoff_weight_kg, units.mass, "max"),
-            ("max_speed", "Maximum speed", self.max_speed_kn, units.speed, "max"),
-            ("max_speed_mach", "Maximum speed (Mach)", self.max_speed_mach, lambda v: units.plain(f"Mach {v}"), "max"),
-            ("range", "Range", self.range_km, units.distance, "max"),
-            ("service_ceiling", "Service ceiling", self.service_ceiling_m, units.altitude, "max"),
-            ("crew", "Crew", self.crew, units.plain, None),
-            ("engines", "Engines", self.engines or None, units.plain, None),
+    def lineage(self) -> list["Aircraft"]:
+        """This aircraft, then its base, its base's base... (loops cut)."""
+        chain, seen, current = [], set(), self
+        while current is not None and current.pk not in seen and len(chain) < 6:
+            chain.append(current)
+            seen.add(current.pk)
+            current = current.variant_of
+        return chain
+
+    def inherited(self, attribute: str):
+        """The first value along the lineage that is set, with the aircraft it came from."""
+        for plane in self.lineage():
+            value = getattr(plane, attribute)
+            if value not in (None, "", []):
+                return value, plane
+        return None, None
+
+
+class AircraftSource(TimeStamped):
+    """A page or document one or more of an aircraft's figures were read in."""
+
+    aircraft = models.ForeignKey(Aircraft, on_delete=models.CASCADE, related_name="sources")
+    key = models.SlugField(max_length=40, help_text="Short id the figures refer to, e.g. usaf.")
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, help_text="The page or document that holds the figures, not a home page.")
+    kind = models.CharField(max_length=30, choices=SourceKind)
+    checked = models.DateField("last checked")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["aircraft", "key"], name="source_key_unique_per_aircraft")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.aircraft.slug}:{self.key}" if self.aircraft_id else self.key
+
+
+class Figure(TimeStamped):
+    """One published figure: what it is, the value and unit as printed, and its source."""
+
+    aircraft = models.ForeignKey(Aircraft, on_delete=models.CASCADE, related_name="figures")
+    quantity = models.CharField(max_length=30, choices=quantities.QUANTITY_CHOICES)
+    kind = models.CharField(max_length=20, choices=quantities.KIND_CHOICES)
+    value = models.CharField(
+        max_length=40, help_text='As the source printed it, in its unit: "83,500", "62.1" or "62 ft 1 in".'
+    )
+    unit = models.CharField(max_length=8, choices=quantities.UNIT_CHOICES)
+    metric_value = models.DecimalField(max_digits=20, decimal_places=6, editable=False)
+    condition = models.CharField(
+        max_length=200, blank=True, help_text='As the source states it: "at 36,000 ft", "with two external tanks".'
+    )
+    # RESTRICT: a cited source cannot go alone, but goes with its aircraft.
+    source = models.ForeignKey(AircraftSource, on_delete=models.RESTRICT, related_name="figures")
+
+    class Meta:
+        ordering = ["aircraft", "quantity", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["aircraft", "quantity", "kind"],
+                name="figure_one_per_kind",
+                violation_error_message="This aircraft already has this figure of this kind.",
+            ),
+            models.CheckConstraint(condition=Q(metric_value__gt=0), name="figure_positive"),
         ]
-        return [
-            {
-                "key": key,
-                "label": label,
-                "value": value,
-                "display": formatter(value) if value is not None else None,
-                "best": best,
-            }
-            for key, label, value, formatter, best in rows
-        ]
+        indexes = [models.Index(fields=["quantity", "kind", "metric_value"], name="figure_by_quantity")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.metric_value = self.published().metric
+        super().save(*args, **kwargs)
+
+    @property
+    def slug(self) -> str:
+        where = self.aircraft.slug if self.aircraft_id else ""
+        return f"{where}:{self.quantity}:{self.kind}"
+
+    @property
+    def spec(self) -> quantities.Quantity:
+        return quantities.QUANTITIES[self.quantity]
+
+    @property
+    def label(self) -> str:
+        spec = self.spec
+        if len(spec.kinds) == 1:
+            return spec.label
+        return f"{spec.label} ({spec.kind_label(self.kind)})"
+
+    def published(self) -> quantities.Published:
+        return quantities.parse(self.quantity, self.value, self.unit)
+
+    def display(self) -> dict[str, str]:
+        published = self.published()
+        return {system: quantities.display(self.quantity, published, system) for system in quantities.SYSTEMS}
+
+    def clean(self) -> None:
+        errors = {}
+        spec = quantities.QUANTITIES.get(self.quantity)
+        if spec and self.kind not in dict(spec.kinds):
+            errors["kind"] = f"{spec.label} comes in these kinds: {', '.join(k for k, _ in spec.kinds)}."
+        if spec and self.value and self.unit:
+            try:
+                self.metric_value = self.published().metric
+            except quantities.FigureError as exc:
+                errors["value"] = str(exc)[:1].upper() + str(exc)[1:] + "."
+        if self.source_id and self.aircraft_id and self.source.aircraft_id != self.aircraft_id:
+            errors["source"] = "Choose one of this aircraft's own sources."
+        if errors:
+            raise ValidationError(errors)
+
+
+SOURCED_FIELDS = (
+    "first_flight_source",
+    "entered_service_source",
+    "retired_source",
+    "production_source",
+    "powerplant_source",
+)
 
 
 class CatalogueRelease(models.Model):

@@ -4,10 +4,10 @@ from django.db import models
 class AircraftQuerySet(models.QuerySet):
     def for_listing(self) -> "AircraftQuerySet":
         """What every card needs, in one query."""
-        return self.select_related("manufacturer").defer("description", "search_vector")
+        return self.select_related("manufacturer").defer("description", "notes", "search_vector")
 
     def by_manufacturer(self, slug: str) -> "AircraftQuerySet":
         return self.filter(manufacturer__slug=slug)
 
     def in_decade(self, decade: int) -> "AircraftQuerySet":
-        return self.filter(introduced__gte=decade, introduced__lt=decade + 10)
+        return self.filter(era_year__gte=decade, era_year__lt=decade + 10)

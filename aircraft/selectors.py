@@ -17,12 +17,26 @@ SORTS = {
     "designation": ("designation",),
     "name": ("name", "designation"),
     "manufacturer": ("manufacturer__name", "designation"),
-    "newest": (F("introduced").desc(nulls_last=True), "designation"),
-    "oldest": (F("introduced").asc(nulls_last=True), "designation"),
-    "fastest": (F("max_speed_kn").desc(nulls_last=True), "designation"),
-    "heaviest": (F("max_takeoff_weight_kg").desc(nulls_last=True), "designation"),
-    "range": (F("range_km").desc(nulls_last=True), "designation"),
+    "newest": (F("era_year").desc(nulls_last=True), "designation"),
+    "oldest": (F("era_year").asc(nulls_last=True), "designation"),
+    # One comparable measure each (see aircraft/digest.py); aircraft without it come last.
+    "fastest": (F("rank_speed_mach").desc(nulls_last=True), "designation"),
+    "heaviest": (F("rank_mtow_kg").desc(nulls_last=True), "designation"),
+    "range": (F("rank_range_km").desc(nulls_last=True), "designation"),
     "popular": (F("view_total__views").desc(nulls_last=True), "designation"),
+}
+
+
+# A variant's page reads its base types' figures: fetch the chain with the aircraft.
+LINEAGE = ("variant_of__variant_of__variant_of",)
+
+# What each sort compares, said on the page beside the aircraft that lack it.
+SORT_MEASURES = {
+    "fastest": ("rank_speed_mach", "a maximum speed or Mach number"),
+    "heaviest": ("rank_mtow_kg", "a maximum take-off weight"),
+    "range": ("rank_range_km", "a typical range (ferry ranges and combat radii are not compared)"),
+    "newest": ("era_year", "a first flight or entry-into-service year"),
+    "oldest": ("era_year", "a first flight or entry-into-service year"),
 }
 
 
@@ -51,19 +65,23 @@ def catalogue_counts() -> dict[str, int]:
 
 
 def manufacturers_with_counts() -> QuerySet[Manufacturer]:
-    return Manufacturer.objects.annotate(
-        aircraft_count=Count("aircraft"),
-        active_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.ACTIVE)),
-        retired_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.RETIRED)),
-        in_development_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.IN_DEVELOPMENT)),
-    ).order_by("name")
+    return (
+        Manufacturer.objects.select_related("successor")
+        .annotate(
+            aircraft_count=Count("aircraft"),
+            active_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.ACTIVE)),
+            retired_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.RETIRED)),
+            in_development_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.IN_DEVELOPMENT)),
+        )
+        .order_by("name")
+    )
 
 
 def manufacturer_aircraft(manufacturer: Manufacturer) -> QuerySet[Aircraft]:
     return (
         manufacturer.aircraft.select_related("manufacturer")
-        .defer("description", "search_vector")
-        .order_by(F("introduced").asc(nulls_last=True), "designation")
+        .defer("description", "notes", "search_vector")
+        .order_by(F("era_year").asc(nulls_last=True), "designation")
     )
 
 
@@ -74,6 +92,15 @@ def recently_updated(limit: int = 6) -> QuerySet[Aircraft]:
 def aircraft_list(filters: CatalogueFilters) -> QuerySet[Aircraft]:
     queryset = filter_results(Aircraft.objects.for_listing(), filters)
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["manufacturer"]))
+
+
+def sort_measure(filters: CatalogueFilters) -> dict | None:
+    """For a sort on a figure: what it compares and how many aircraft lack it (they come last)."""
+    if filters.sort not in SORT_MEASURES:
+        return None
+    column, what = SORT_MEASURES[filters.sort]
+    lacking = filter_results(Aircraft.objects.all(), filters).filter(**{f"{column}__isnull": True}).count()
+    return {"what": what, "lacking": lacking}
 
 
 def filter_results(queryset: QuerySet[Aircraft], filters: CatalogueFilters) -> QuerySet[Aircraft]:
@@ -89,7 +116,12 @@ def filter_results(queryset: QuerySet[Aircraft], filters: CatalogueFilters) -> Q
 
 
 def aircraft_detail(slug: str) -> Aircraft | None:
-    return Aircraft.objects.select_related("manufacturer", "view_total").filter(slug=slug).first()
+    return (
+        Aircraft.objects.select_related("manufacturer", "view_total", *LINEAGE)
+        .prefetch_related("variants")
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def aircraft_siblings(aircraft: Aircraft, limit: int = 8) -> QuerySet[Aircraft]:
@@ -98,7 +130,7 @@ def aircraft_siblings(aircraft: Aircraft, limit: int = 8) -> QuerySet[Aircraft]:
 
 def aircraft_by_slugs(slugs: list[str]) -> list[Aircraft]:
     """In the order asked for; unknown slugs are skipped."""
-    found = {a.slug: a for a in Aircraft.objects.select_related("manufacturer").filter(slug__in=slugs)}
+    found = {a.slug: a for a in Aircraft.objects.select_related("manufacturer", *LINEAGE).filter(slug__in=slugs)}
     return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
 
 
@@ -120,7 +152,7 @@ def compare_choices(selected: list[Aircraft]) -> list[Aircraft]:
 
 
 def decades() -> list[int]:
-    years = Aircraft.objects.filter(introduced__isnull=False).order_by().values_list("introduced", flat=True).distinct()
+    years = Aircraft.objects.filter(era_year__isnull=False).order_by().values_list("era_year", flat=True).distinct()
     return sorted({year // 10 * 10 for year in years})
 
 

@@ -2,18 +2,20 @@
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import digest as digests
+from . import quantities
+from .caching import catalogue_stamp_refresh
 from .fixture import Document, FixtureError
-from .models import SPEC_FIELDS, Aircraft, CatalogueRelease, Manufacturer
+from .models import SOURCED_FIELDS, Aircraft, AircraftSource, CatalogueRelease, Figure, Manufacturer
 
-DECIMAL_FIELDS = {"length_m", "wingspan_m", "height_m", "max_speed_mach"}
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
+DATES = ("first_flight", "entered_service", "retired")
 
 
 @dataclass
@@ -44,40 +46,186 @@ class _DryRunRollback(Exception):
     pass
 
 
-def _manufacturer_values(record: dict) -> dict:
-    return {
-        "name": record["name"],
-        "slug": record["slug"],
-        "country": record["country"],
-        "founded": record.get("founded"),
-        "description": record["description"],
-        "website": record.get("website", ""),
-        "logo": record.get("logo", ""),
-    }
+def _compact(record: dict) -> dict:
+    """Drop empty values so that a record and its export compare equal."""
+    return {key: value for key, value in record.items() if value not in (None, "", [], {})}
 
 
-def _aircraft_values(record: dict) -> dict:
-    specs = record.get("specs", {})
+# --- One record, both ways ---------------------------------------------------
+
+
+def manufacturer_record(maker: Manufacturer) -> dict:
+    sources = [{"title": maker.source_title, "url": maker.source_url}] if maker.source_url or maker.source_title else []
+    return _compact(
+        {
+            "name": maker.name,
+            "slug": maker.slug,
+            "country": maker.country,
+            "founded": maker.founded,
+            "successor": maker.successor.name if maker.successor_id else None,
+            "description": maker.description,
+            "website": maker.website,
+            "logo": maker.logo.name,
+            "sources": sources,
+        }
+    )
+
+
+def normalised_manufacturer(record: dict) -> dict:
+    sources = [_compact({"title": s.get("title", ""), "url": s.get("url", "")}) for s in record.get("sources", [])]
+    return _compact({**{key: record.get(key) for key in (*MANUFACTURER_FIELDS, "successor")}, "sources": sources})
+
+
+def aircraft_record(plane: Aircraft, sources: list[AircraftSource], figures: list[Figure]) -> dict:
+    """An aircraft in the fixture's format (docs/catalogue-model.md)."""
+    keys = {source.pk: source.key for source in sources}
+
+    def event(prefix: str) -> dict | None:
+        year = getattr(plane, f"{prefix}_year")
+        if year is None:
+            return None
+        day = getattr(plane, f"{prefix}_date")
+        return _compact(
+            {
+                "year": year,
+                "date": day.isoformat() if day else None,
+                "source": keys.get(getattr(plane, f"{prefix}_source_id")),
+            }
+        )
+
+    production = _compact(
+        {
+            "first_year": plane.production_first_year,
+            "last_year": plane.production_last_year,
+            "number_built": plane.number_built,
+            "counted_year": plane.number_built_year,
+        }
+    )
+    powerplant = _compact({"count": plane.engine_count, "model": plane.engine_model, "type": plane.engine_type})
+    return _compact(
+        {
+            "slug": plane.slug,
+            "manufacturer": plane.manufacturer.name,
+            "designation": plane.designation,
+            "name": plane.name,
+            "variant_of": plane.variant_of.slug if plane.variant_of_id else None,
+            "role": plane.role,
+            "status": plane.status,
+            "country": plane.country,
+            "description": plane.description,
+            "notes": plane.notes,
+            "identity": _compact(
+                {
+                    "icao_type": plane.icao_type,
+                    "wake_category": plane.wake_category,
+                    "military_designation": plane.military_designation,
+                    "nato_name": plane.nato_name,
+                    "aliases": list(plane.aliases),
+                }
+            ),
+            "sources": [
+                {
+                    "id": source.key,
+                    "title": source.title,
+                    "publisher": source.publisher,
+                    "url": source.url,
+                    "kind": source.kind,
+                    "checked": source.checked.isoformat(),
+                }
+                for source in sources
+            ],
+            "dates": _compact({prefix: event(prefix) for prefix in DATES}),
+            "production": _compact({**production, "source": keys.get(plane.production_source_id)})
+            if production
+            else None,
+            "powerplant": _compact({**powerplant, "source": keys.get(plane.powerplant_source_id)})
+            if powerplant
+            else None,
+            "figures": [
+                _compact(
+                    {
+                        "quantity": figure.quantity,
+                        "kind": figure.kind,
+                        "value": figure.value,
+                        "unit": figure.unit,
+                        "condition": figure.condition,
+                        "source": keys[figure.source_id],
+                    }
+                )
+                for figure in sorted(figures, key=_figure_order)
+            ],
+            "image": plane.image.name,
+            "image_alt": plane.image_alt,
+        }
+    )
+
+
+def _figure_order(figure) -> tuple[int, int]:
+    quantity = figure["quantity"] if isinstance(figure, dict) else figure.quantity
+    kind = figure.get("kind") if isinstance(figure, dict) else figure.kind
+    spec = quantities.QUANTITIES[quantity]
+    kinds = [code for code, _ in spec.kinds]
+    return list(quantities.QUANTITIES).index(quantity), kinds.index(kind) if kind in kinds else 0
+
+
+def normalised_aircraft(record: dict) -> dict:
+    """A fixture record as aircraft_record would export it: defaults filled, empties dropped."""
+    figures = [
+        _compact({**figure, "kind": figure.get("kind") or quantities.QUANTITIES[figure["quantity"]].default_kind})
+        for figure in record.get("figures", [])
+    ]
+    dates = _compact({prefix: _compact(event) if event else None for prefix, event in record.get("dates", {}).items()})
+    production = record.get("production") or {}
+    powerplant = record.get("powerplant") or {}
+    return _compact(
+        {
+            **record,
+            "identity": _compact(record.get("identity", {})),
+            "dates": dates,
+            "production": _compact(production) if len(_compact(production)) > 1 else None,
+            "powerplant": _compact(powerplant) if len(_compact(powerplant)) > 1 else None,
+            "figures": sorted(figures, key=_figure_order),
+        }
+    )
+
+
+def _source_for(sources: dict[str, AircraftSource], block: dict | None) -> AircraftSource | None:
+    return sources.get(block["source"]) if block and block.get("source") else None
+
+
+def _aircraft_scalars(record: dict) -> dict:
+    identity = record.get("identity", {})
+    dates = record.get("dates", {})
+    production = record.get("production") or {}
+    powerplant = record.get("powerplant") or {}
     values = {
         "designation": record["designation"],
         "name": record["name"],
         "slug": record["slug"],
         "role": record["role"],
         "status": record["status"],
-        "introduced": record.get("introduced"),
+        "country": record.get("country", ""),
         "description": record["description"],
-        "source_name": record["source"]["name"],
-        "source_url": record["source"]["url"],
-        "source_kind": record["source"]["kind"],
-        "source_verified": datetime.date.fromisoformat(record["source"]["verified"]),
+        "notes": record.get("notes", ""),
+        "icao_type": identity.get("icao_type", ""),
+        "wake_category": identity.get("wake_category", ""),
+        "military_designation": identity.get("military_designation", ""),
+        "nato_name": identity.get("nato_name", ""),
+        "aliases": list(identity.get("aliases", [])),
+        "production_first_year": production.get("first_year"),
+        "production_last_year": production.get("last_year"),
+        "number_built": production.get("number_built"),
+        "number_built_year": production.get("counted_year"),
+        "engine_count": powerplant.get("count"),
+        "engine_model": powerplant.get("model", ""),
+        "engine_type": powerplant.get("type", ""),
         "image": record.get("image", ""),
         "image_alt": record.get("image_alt", ""),
     }
-    for name in SPEC_FIELDS:
-        value = specs.get(name)
-        if name in DECIMAL_FIELDS and value is not None:
-            value = Decimal(str(value)).quantize(Decimal("0.01"))
-        values[name] = value if value is not None else ("" if name == "engines" else None)
+    for prefix in DATES:
+        event = dates.get(prefix) or {}
+        values[f"{prefix}_year"] = event.get("year")
+        values[f"{prefix}_date"] = datetime.date.fromisoformat(event["date"]) if event.get("date") else None
     return values
 
 
@@ -100,6 +248,9 @@ def _validation_problems(where: str, error: ValidationError) -> list[str]:
     return [f"{where}: {' '.join(error.messages)}"]
 
 
+# --- Loading ------------------------------------------------------------------
+
+
 def catalogue_load(*, document: Document, prune: bool = False, dry_run: bool = False) -> LoadReport:
     """Upsert the whole document in one transaction, keyed on (manufacturer, designation).
 
@@ -119,65 +270,93 @@ def catalogue_load(*, document: Document, prune: bool = False, dry_run: bool = F
     return report
 
 
-def _load(document: Document, prune: bool, report: LoadReport) -> None:
+def _load_manufacturers(document: Document, report: LoadReport) -> dict[str, Manufacturer]:
     problems: list[str] = []
-    makers = {m.name: m for m in Manufacturer.objects.select_for_update()}
-    pending_makers = []
+    makers = {m.name: m for m in Manufacturer.objects.select_for_update(of=("self",)).select_related("successor")}
+    current = {name: manufacturer_record(maker) for name, maker in makers.items()}
+    pending = []
     for index, record in enumerate(document.manufacturers):
-        values = _manufacturer_values(record)
         maker = makers.get(record["name"]) or Manufacturer()
-        is_new = maker.pk is None
-        if not _apply(maker, values):
+        if maker.pk and current[maker.name] == normalised_manufacturer(record):
             report.manufacturers["unchanged"] += 1
             continue
+        source = (record.get("sources") or [{}])[0]
+        values = {key: record.get(key, "") for key in MANUFACTURER_FIELDS}
+        values |= {"founded": record.get("founded"), "source_title": source.get("title", "")}
+        values["source_url"] = source.get("url", "")
+        is_new = maker.pk is None
+        _apply(maker, values)
         try:
-            maker.full_clean()
+            maker.full_clean(exclude=["successor"])
         except ValidationError as exc:
             problems += _validation_problems(f"manufacturers[{index}] ({record['name']})", exc)
             continue
         report.manufacturers["created" if is_new else "updated"] += 1
-        pending_makers.append(maker)
+        pending.append((maker, record))
         makers[maker.name] = maker
     if problems:
         raise FixtureError(problems)
-    for maker in pending_makers:
+    for maker, _ in pending:
         maker.save()
+    for maker, record in pending:
+        successor = makers.get(record["successor"]) if record.get("successor") else None
+        if maker.successor_id != (successor.pk if successor else None):
+            maker.successor = successor
+            maker.save(update_fields=["successor", "updated_at"])
+    return makers
 
+
+def _load(document: Document, prune: bool, report: LoadReport) -> None:
+    makers = _load_manufacturers(document, report)
+    problems: list[str] = []
     existing = {
         (a.manufacturer_id, a.designation.casefold()): a
-        for a in Aircraft.objects.select_for_update().select_related("manufacturer")
+        for a in Aircraft.objects.select_for_update(of=("self",)).select_related("manufacturer", "variant_of")
     }
+    own_sources = _group(AircraftSource.objects.filter(aircraft__in=[a.pk for a in existing.values()]))
+    own_figures = _group(Figure.objects.filter(aircraft__in=[a.pk for a in existing.values()]))
     kept_ids = set()
-    pending: list[Aircraft] = []
+    pending: list[tuple[Aircraft, dict]] = []
     for index, record in enumerate(document.aircraft):
         maker = makers[record["manufacturer"]]
         plane = existing.get((maker.pk, record["designation"].casefold())) or Aircraft(manufacturer=maker)
-        is_new = plane.pk is None
-        if not _apply(plane, _aircraft_values(record)):
-            report.unchanged += 1
+        if plane.pk:
             kept_ids.add(plane.pk)
-            continue
+            current = aircraft_record(plane, own_sources.get(plane.pk, []), own_figures.get(plane.pk, []))
+            if current == normalised_aircraft(record):
+                report.unchanged += 1
+                continue
+        is_new = plane.pk is None
+        _apply(plane, _aircraft_scalars(record))
         try:
-            plane.full_clean()
+            plane.full_clean(exclude=["variant_of", *SOURCED_FIELDS])
         except ValidationError as exc:
             problems += _validation_problems(
                 f"aircraft[{index}] ({record['manufacturer']} {record['designation']})", exc
             )
             continue
-        if is_new:
-            report.created += 1
-        else:
-            report.updated += 1
-            kept_ids.add(plane.pk)
-        pending.append(plane)
+        report.created += is_new
+        report.updated += not is_new
+        pending.append((plane, record))
     if problems:
         raise FixtureError(problems)
-    for plane in pending:
+
+    by_slug = {plane.slug: plane for plane in existing.values()}
+    for plane, record in pending:
         plane.save()
+        by_slug[plane.slug] = plane
+        _sync_children(plane, record, own_sources.get(plane.pk, []), own_figures.get(plane.pk, []))
+    for plane, record in pending:
+        base = by_slug.get(record["variant_of"]) if record.get("variant_of") else None
+        if plane.variant_of_id != (base.pk if base else None):
+            plane.variant_of = base
+            plane.save(update_fields=["variant_of", "updated_at"])
 
     if prune:
-        kept_ids.update(p.pk for p in pending)
-        for plane in Aircraft.objects.exclude(pk__in=kept_ids):
+        kept_ids.update(plane.pk for plane, _ in pending)
+        doomed = list(Aircraft.objects.exclude(pk__in=kept_ids))
+        # Variants first: a base cannot go while a variant still points at it.
+        for plane in sorted(doomed, key=lambda p: -len(p.lineage())):
             plane.delete()  # one by one, so each deletion is signalled
             report.deleted += 1
         listed = {record["name"] for record in document.manufacturers}
@@ -185,6 +364,10 @@ def _load(document: Document, prune: bool, report: LoadReport) -> None:
             if not maker.aircraft.exists():
                 maker.delete()
                 report.manufacturers["deleted"] += 1
+
+    if pending:
+        changed = [plane.pk for plane, _ in pending]
+        catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk__in=_with_descendants(changed)))
 
     header = document.catalogue
     release = CatalogueRelease.objects.order_by("-loaded_at").first() or CatalogueRelease()
@@ -198,10 +381,110 @@ def _load(document: Document, prune: bool, report: LoadReport) -> None:
         report.release_changed = True
 
 
-def _number(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+def _group(queryset) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in queryset.order_by("aircraft_id", "position" if queryset.model is AircraftSource else "pk"):
+        grouped.setdefault(row.aircraft_id, []).append(row)
+    return grouped
+
+
+def _sync_children(plane: Aircraft, record: dict, sources: list[AircraftSource], figures: list[Figure]) -> None:
+    """Make the aircraft's sources and figures those of the record, saving only what changed."""
+    by_key = {source.key: source for source in sources}
+    wanted = []
+    for position, item in enumerate(record["sources"]):
+        source = by_key.pop(item["id"], None) or AircraftSource(aircraft=plane, key=item["id"])
+        values = {
+            "title": item["title"],
+            "publisher": item["publisher"],
+            "url": item["url"],
+            "kind": item["kind"],
+            "checked": datetime.date.fromisoformat(item["checked"]),
+            "position": position,
+        }
+        if _apply(source, values) or source.pk is None:
+            source.save()
+        wanted.append(source)
+    resolved = {source.key: source for source in wanted}
+
+    by_figure = {(f.quantity, f.kind): f for f in figures}
+    for item in record.get("figures", []):
+        kind = item.get("kind") or quantities.QUANTITIES[item["quantity"]].default_kind
+        figure = by_figure.pop((item["quantity"], kind), None) or Figure(
+            aircraft=plane, quantity=item["quantity"], kind=kind
+        )
+        values = {
+            "value": item["value"],
+            "unit": item["unit"],
+            "condition": item.get("condition", ""),
+            "source_id": resolved[item["source"]].pk,
+        }
+        if _apply(figure, values) or figure.pk is None:
+            figure.save()
+    for figure in by_figure.values():
+        figure.delete()
+
+    dates = record.get("dates", {})
+    links = {f"{prefix}_source": _source_for(resolved, dates.get(prefix)) for prefix in DATES}
+    links["production_source"] = _source_for(resolved, record.get("production"))
+    links["powerplant_source"] = _source_for(resolved, record.get("powerplant"))
+    changed = [
+        name for name, source in links.items() if getattr(plane, f"{name}_id") != (source.pk if source else None)
+    ]
+    for name in changed:
+        setattr(plane, name, links[name])
+    if changed:
+        plane.save(update_fields=[*changed, "updated_at"])
+    for source in by_key.values():  # sources no record names any more
+        source.delete()
+
+
+def _with_descendants(ids: list[int]) -> set[int]:
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        frontier = set(Aircraft.objects.filter(variant_of__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
+
+
+# --- Derived columns ------------------------------------------------------------
+
+
+def effective_figures(plane: Aircraft, figures_by_aircraft: dict[int, list[Figure]]) -> dict[tuple[str, str], Figure]:
+    """The aircraft's figures with those of its base types filled in where it gives none."""
+    effective: dict[tuple[str, str], Figure] = {}
+    for member in plane.lineage():
+        for figure in figures_by_aircraft.get(member.pk, []):
+            effective.setdefault((figure.quantity, figure.kind), figure)
+    return effective
+
+
+def catalogue_refresh_digests(*, aircraft: QuerySet[Aircraft]) -> int:
+    """Recompute the sort and card columns of these aircraft from their figures."""
+    planes = list(aircraft.select_related("variant_of__variant_of__variant_of"))
+    lineage_ids = {member.pk for plane in planes for member in plane.lineage()}
+    figures = _group(Figure.objects.filter(aircraft__in=lineage_ids))
+    for plane in planes:
+        plain = {
+            key: digests.PlainFigure(f.quantity, f.kind, f.value, f.unit)
+            for key, f in effective_figures(plane, figures).items()
+        }
+        era, _ = plane.inherited("entered_service_year")
+        if era is None:
+            era, _ = plane.inherited("first_flight_year")
+        for name, value in digests.digest(plain, era).items():
+            setattr(plane, name, value)
+    Aircraft.objects.bulk_update(planes, ["era_year", "rank_speed_mach", "rank_range_km", "rank_mtow_kg", "digest"])
+    return len(planes)
+
+
+def aircraft_refresh_digest(*, aircraft: Aircraft) -> None:
+    """After an edit: this aircraft and every variant that inherits from it."""
+    catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk__in=_with_descendants([aircraft.pk])))
+    transaction.on_commit(catalogue_stamp_refresh)
+
+
+# --- Export ---------------------------------------------------------------------
 
 
 def catalogue_export(*, version: str | None = None) -> dict:
@@ -212,43 +495,15 @@ def catalogue_export(*, version: str | None = None) -> dict:
         "date": (release.date if release and not version else timezone.localdate()).isoformat(),
         "title": release.title if release and release.title else "HangarStack aircraft catalogue",
     }
-    manufacturers = []
-    for maker in Manufacturer.objects.order_by("name"):
-        record = {
-            "name": maker.name,
-            "slug": maker.slug,
-            "country": maker.country,
-            "founded": maker.founded,
-            "description": maker.description,
-            "website": maker.website,
-            "logo": maker.logo.name,
-        }
-        manufacturers.append({key: value for key, value in record.items() if value not in (None, "")})
-    aircraft = []
-    for plane in Aircraft.objects.select_related("manufacturer").order_by("manufacturer__name", "designation"):
-        specs = {name: _number(getattr(plane, name)) for name in SPEC_FIELDS if getattr(plane, name) not in (None, "")}
-        record = {
-            "manufacturer": plane.manufacturer.name,
-            "designation": plane.designation,
-            "name": plane.name,
-            "slug": plane.slug,
-            "role": plane.role,
-            "status": plane.status,
-            "introduced": plane.introduced,
-            "description": plane.description,
-            "specs": specs,
-            "source": {
-                "name": plane.source_name,
-                "url": plane.source_url,
-                "kind": plane.source_kind,
-                "verified": plane.source_verified.isoformat(),
-            },
-            "image": plane.image.name,
-            "image_alt": plane.image_alt,
-        }
-        aircraft.append(
-            {key: value for key, value in record.items() if (value is not None and value != "") or key == "name"}
-        )
+    manufacturers = [manufacturer_record(m) for m in Manufacturer.objects.select_related("successor").order_by("name")]
+    planes = list(
+        Aircraft.objects.select_related("manufacturer", "variant_of").order_by("manufacturer__name", "designation")
+    )
+    sources = _group(AircraftSource.objects.all())
+    figures = _group(Figure.objects.all())
+    aircraft = [aircraft_record(p, sources.get(p.pk, []), figures.get(p.pk, [])) for p in planes]
+    for record in aircraft:
+        record.setdefault("name", "")
     return {"catalogue": header, "manufacturers": manufacturers, "aircraft": aircraft}
 
 

@@ -14,6 +14,7 @@ from . import selectors, units
 from .caching import cached_page, emit, live_view_count
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE
+from .datasheet import datasheet
 from .forms import CatalogueFilterForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
 
@@ -89,7 +90,8 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
         return render(request, "aircraft/aircraft_list.html", context, status=400)
     request.shows_popularity = form.filters().sort == "popular"
     page = paginate(selectors.aircraft_list(form.filters()), form.cleaned_data["page"], selectors.page_size())
-    context.update({"page": page, "filters": form.filters()})
+    filters = form.filters()
+    context.update({"page": page, "filters": filters, "sort_measure": selectors.sort_measure(filters)})
     return render(request, "aircraft/aircraft_list.html", context)
 
 
@@ -107,7 +109,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "aircraft/aircraft_detail.html",
         {
             "aircraft": aircraft,
-            "specifications": aircraft.specifications(),
+            "sheet": datasheet(aircraft),
             "siblings": selectors.aircraft_siblings(aircraft),
             "views": views,
         },

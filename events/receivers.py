@@ -14,7 +14,7 @@ from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from aircraft.models import Aircraft, Manufacturer
+from aircraft.models import Aircraft, AircraftSource, Figure, Manufacturer
 from aircraft.signals import aircraft_compared, aircraft_viewed, catalogue_loaded, search_performed
 from hangarstack import context
 
@@ -143,6 +143,8 @@ def _record_change(instance, action: str, changes: dict) -> None:
 
 @receiver(post_save, sender=Aircraft)
 @receiver(post_save, sender=Manufacturer)
+@receiver(post_save, sender=Figure)
+@receiver(post_save, sender=AircraftSource)
 def on_catalogue_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if raw:  # loaddata of Django fixtures: not a catalogue change anyone made
         return
@@ -153,6 +155,8 @@ def on_catalogue_saved(sender, instance, created: bool, raw: bool = False, **kwa
 
 @receiver(post_delete, sender=Aircraft)
 @receiver(post_delete, sender=Manufacturer)
+@receiver(post_delete, sender=Figure)
+@receiver(post_delete, sender=AircraftSource)
 def on_catalogue_deleted(sender, instance, **kwargs) -> None:
     _record_change(instance, "deleted", {})
 

@@ -1,11 +1,11 @@
 """Every test builds its data here, so no test copies another's fixtures."""
 
 import datetime
-from decimal import Decimal
 
 import factory
 
-from aircraft.models import Aircraft, Manufacturer
+from aircraft.models import Aircraft, AircraftSource, Figure, Manufacturer, SourceKind
+from aircraft.services import catalogue_refresh_digests
 
 
 class ManufacturerFactory(factory.django.DjangoModelFactory):
@@ -22,8 +22,11 @@ class ManufacturerFactory(factory.django.DjangoModelFactory):
 
 
 class AircraftFactory(factory.django.DjangoModelFactory):
+    """An aircraft with one source and a typical set of figures (pass figures={} for none)."""
+
     class Meta:
         model = Aircraft
+        skip_postgeneration_save = True
 
     manufacturer = factory.SubFactory(ManufacturerFactory)
     designation = factory.Sequence(lambda n: f"X-{n}")
@@ -31,23 +34,46 @@ class AircraftFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: f"{o.designation}-{o.name}".lower().replace(" ", "-").replace("/", ""))
     role = Aircraft.Role.FIGHTER
     status = Aircraft.Status.ACTIVE
-    introduced = 1990
+    first_flight_year = 1988
+    entered_service_year = 1990
     description = "A test aircraft."
-    length_m = Decimal("15.00")
-    wingspan_m = Decimal("10.00")
-    height_m = Decimal("4.50")
-    empty_weight_kg = 10000
-    max_takeoff_weight_kg = 20000
-    max_speed_kn = 1000
-    max_speed_mach = Decimal("1.60")
-    range_km = 3000
-    service_ceiling_m = 15000
-    crew = 1
-    engines = "1 × test turbofan"
-    source_name = "Test fact sheet"
-    source_url = "https://example.com/fact-sheet"
-    source_kind = Aircraft.SourceKind.MILITARY_FACT_SHEET
-    source_verified = datetime.date(2026, 11, 1)
+    engine_count = 1
+    engine_model = "Test F100"
+    engine_type = Aircraft.Engine.TURBOFAN
+
+    @factory.post_generation
+    def figures(self, create, extracted, **kwargs):
+        if not create:
+            return
+        source = AircraftSource.objects.create(
+            aircraft=self,
+            key="main",
+            title="Test fact sheet",
+            publisher="Test Air Force",
+            url="https://example.com/fact-sheet",
+            kind=SourceKind.MILITARY_FACT_SHEET,
+            checked=datetime.date(2026, 11, 1),
+        )
+        wanted = DEFAULT_FIGURES if extracted is None else extracted
+        for (quantity, kind), (value, unit) in wanted.items():
+            Figure.objects.create(aircraft=self, quantity=quantity, kind=kind, value=value, unit=unit, source=source)
+        Aircraft.objects.filter(pk=self.pk).update(first_flight_source=source, entered_service_source=source)
+        catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk=self.pk))
+        self.refresh_from_db()
+
+
+DEFAULT_FIGURES = {
+    ("length", "overall"): ("15.00", "m"),
+    ("wingspan", "overall"): ("10.00", "m"),
+    ("height", "overall"): ("4.50", "m"),
+    ("empty_weight", "empty"): ("10000", "kg"),
+    ("max_takeoff_weight", "overall"): ("20000", "kg"),
+    ("max_speed", "at-altitude"): ("1000", "kn"),
+    ("mach", "maximum"): ("1.60", "mach"),
+    ("range", "typical"): ("3000", "km"),
+    ("service_ceiling", "overall"): ("15000", "m"),
+    ("crew", "overall"): ("1", "count"),
+}
 
 
 def catalogue_document(aircraft_count: int = 3, manufacturers: int = 2) -> dict:
@@ -69,24 +95,31 @@ def catalogue_document(aircraft_count: int = 3, manufacturers: int = 2) -> dict:
             "slug": f"lm-{i}-loaded-{i}",
             "role": "transport",
             "status": "active",
-            "introduced": 1960 + i,
             "description": f"Aircraft {i} from the loader tests.",
-            "specs": {
-                "length_m": 20.5 + i,
-                "wingspan_m": 30,
-                "empty_weight_kg": 30000,
-                "max_takeoff_weight_kg": 70000,
-                "max_speed_kn": 330,
-                "range_km": 5000,
-                "crew": 2,
-                "engines": "4 × turboprop",
+            "sources": [
+                {
+                    "id": "tcds",
+                    "title": "Type certificate data sheet",
+                    "publisher": "Test Aviation Authority",
+                    "url": "https://example.com/tcds",
+                    "kind": "type-certificate",
+                    "checked": "2026-11-01",
+                }
+            ],
+            "dates": {
+                "first_flight": {"year": 1958 + i, "source": "tcds"},
+                "entered_service": {"year": 1960 + i, "source": "tcds"},
             },
-            "source": {
-                "name": "Type certificate data sheet",
-                "url": "https://example.com/tcds",
-                "kind": "type-certificate",
-                "verified": "2026-11-01",
-            },
+            "powerplant": {"count": 4, "model": "Test T56", "type": "turboprop", "source": "tcds"},
+            "figures": [
+                {"quantity": "length", "value": f"{20.5 + i}", "unit": "m", "source": "tcds"},
+                {"quantity": "wingspan", "value": "30", "unit": "m", "source": "tcds"},
+                {"quantity": "empty_weight", "value": "66,000", "unit": "lb", "source": "tcds"},
+                {"quantity": "max_takeoff_weight", "value": "70000", "unit": "kg", "source": "tcds"},
+                {"quantity": "max_speed", "kind": "at-altitude", "value": "330", "unit": "kn", "source": "tcds"},
+                {"quantity": "range", "kind": "typical", "value": "5000", "unit": "km", "source": "tcds"},
+                {"quantity": "crew", "value": "2", "unit": "count", "source": "tcds"},
+            ],
         }
         for i in range(aircraft_count)
     ]

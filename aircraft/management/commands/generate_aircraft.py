@@ -27,8 +27,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from aircraft import digest as digests
+from aircraft import quantities
 from aircraft.caching import catalogue_stamp_refresh
-from aircraft.models import Aircraft, AircraftDailyViews, AircraftViewTotal, Manufacturer
+from aircraft.models import (
+    Aircraft,
+    AircraftDailyViews,
+    AircraftSource,
+    AircraftViewTotal,
+    Figure,
+    Manufacturer,
+    SourceKind,
+)
 
 MAKER_PREFIX = "Generated Aero"
 MAKER_COUNT = 20
@@ -206,32 +216,44 @@ def build_aircraft(index: int, *, seed: int, makers: list[Manufacturer], verifie
         "This record was generated for benchmarks and describes no real aircraft."
     )
     slug = slugify(f"{designation} {name}")
-    return Aircraft(
+    figures = {
+        ("length", "overall"): (str(_decimal(rng, *profile.length)), "m"),
+        ("wingspan", "overall"): (str(_decimal(rng, *profile.span)), "m"),
+        ("height", "overall"): (str(_decimal(rng, *profile.height)), "m"),
+        ("empty_weight", "empty"): (str(empty), "kg"),
+        ("max_takeoff_weight", "overall"): (str(max(mtow, empty)), "kg"),
+        ("max_speed", "at-altitude"): (str(speed), "kn"),
+        ("range", "typical"): (str(rng.randint(*profile.range)), "km"),
+        ("service_ceiling", "overall"): (str(rng.randint(*profile.ceiling)), "m"),
+    }
+    if profile.mach and speed > 400:  # over the speed of sound at altitude (573 kn)
+        figures[("mach", "maximum")] = (f"{speed / 573:.2f}", "mach")
+    if crew:
+        figures[("crew", "overall")] = (str(crew), "count")
+    plain = {key: digests.PlainFigure(*key, value, unit) for key, (value, unit) in figures.items()}
+    plane = Aircraft(
         manufacturer=maker,
         designation=designation,
         name=name,
         slug=slug,
         role=role,
         status=status,
-        introduced=introduced,
+        entered_service_year=introduced if status != Aircraft.Status.IN_DEVELOPMENT else None,
+        first_flight_year=introduced if status == Aircraft.Status.IN_DEVELOPMENT else None,
         description=description,
-        length_m=_decimal(rng, *profile.length),
-        wingspan_m=_decimal(rng, *profile.span),
-        height_m=_decimal(rng, *profile.height),
-        empty_weight_kg=empty,
-        max_takeoff_weight_kg=max(mtow, empty),
-        max_speed_kn=speed,
-        # Mach for types that are flown by it: speed over the speed of sound at altitude (573 kn).
-        max_speed_mach=Decimal(f"{speed / 573:.2f}") if profile.mach and speed > 400 else None,
-        range_km=rng.randint(*profile.range),
-        service_ceiling_m=rng.randint(*profile.ceiling),
-        crew=crew,
-        engines=engines,
-        source_name=SOURCE_NAME,
-        source_url=SOURCE_URL + slug,
-        source_kind=Aircraft.SourceKind.MANUFACTURER,
-        source_verified=verified,
+        engine_model=engines,
+        **digests.digest(plain, introduced),
     )
+    plane.generated_figures = figures
+    plane.generated_source = AircraftSource(
+        key="generated",
+        title=SOURCE_NAME,
+        publisher="HangarStack",
+        url=SOURCE_URL + slug,
+        kind=SourceKind.DATASET,
+        checked=verified,
+    )
+    return plane
 
 
 def build_manufacturer(number: int) -> Manufacturer:
@@ -340,20 +362,41 @@ class Command(BaseCommand):
                 continue  # made by an earlier run
             if plane.slug in taken_slugs:
                 plane.slug = f"{plane.slug}-{index}"
-                plane.source_url = SOURCE_URL + plane.slug
+                plane.generated_source.url = SOURCE_URL + plane.slug
                 if plane.slug in taken_slugs:
                     continue
             taken_slugs.add(plane.slug)
             batch.append(plane)
             made += 1
             if len(batch) >= batch_size:
-                Aircraft.objects.bulk_create(batch)
+                self._insert(batch)
                 batch.clear()
                 self._progress(made, wanted)
         if batch:
-            Aircraft.objects.bulk_create(batch)
+            self._insert(batch)
             self._progress(made, wanted)
         self._progress_done()
+
+    @staticmethod
+    def _insert(batch: list[Aircraft]) -> None:
+        Aircraft.objects.bulk_create(batch)
+        for plane in batch:
+            plane.generated_source.aircraft = plane
+        AircraftSource.objects.bulk_create([plane.generated_source for plane in batch])
+        figures = [
+            Figure(
+                aircraft=plane,
+                quantity=quantity,
+                kind=kind,
+                value=value,
+                unit=unit,
+                metric_value=quantities.parse(quantity, value, unit).metric,
+                source=plane.generated_source,
+            )
+            for plane in batch
+            for (quantity, kind), (value, unit) in plane.generated_figures.items()
+        ]
+        Figure.objects.bulk_create(figures)
 
     def _remove(self, pks) -> int:
         """Generated aircraft and their view counts. In SQL, not through the ORM, which would load
@@ -361,6 +404,8 @@ class Command(BaseCommand):
         ids = list(pks)
         self._delete_rows(AircraftViewTotal, "aircraft_id", ids)
         self._delete_rows(AircraftDailyViews, "aircraft_id", ids)
+        self._delete_rows(Figure, "aircraft_id", ids)
+        self._delete_rows(AircraftSource, "aircraft_id", ids)
         return self._delete_rows(Aircraft, "id", ids)
 
     @staticmethod
