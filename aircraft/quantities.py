@@ -239,6 +239,8 @@ def display(quantity: str, published: Published, system: str) -> str:
     if dimension == COUNT:
         return _published_text(published)
     if published.system == system:
+        if published.significant is None:  # "62 ft 1 in" carries its units
+            return published.text
         return f"{_published_text(published)} {published.unit}"
     target = DISPLAY_UNIT[dimension][system]
     value = published.metric / UNITS[target].to_metric

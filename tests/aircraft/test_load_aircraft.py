@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from aircraft.models import Aircraft, CatalogueRelease, Manufacturer
+from aircraft.models import Aircraft, AircraftSource, CatalogueRelease, Figure, Manufacturer
 from aircraft.services import catalogue_export
 from tests.factories import catalogue_document
 
@@ -37,7 +37,13 @@ def test_valid_file_creates_everything_and_reports_counts(tmp_path):
     assert release.version == "2026.11.0"
     plane = Aircraft.objects.get(designation="LM-2")
     assert plane.manufacturer.name == "Loader Maker 0"
-    assert str(plane.length_m) == "22.50"
+    length = plane.figures.get(quantity="length")
+    assert (length.kind, length.value, length.unit, length.source.key) == ("overall", "22.5", "m", "tcds")
+    empty = plane.figures.get(quantity="empty_weight")
+    assert (empty.value, empty.unit) == ("66,000", "lb")  # kept as published
+    assert (plane.first_flight_year, plane.entered_service_year, plane.era_year) == (1960, 1962, 1962)
+    assert plane.powerplant_source.key == "tcds"
+    assert plane.rank_range_km == 5000
 
 
 def test_second_run_changes_nothing(tmp_path):
@@ -54,11 +60,13 @@ def test_changed_record_is_updated_in_place(tmp_path):
     document = catalogue_document()
     load(write(tmp_path, document))
     original_pk = Aircraft.objects.get(designation="LM-1").pk
-    document["aircraft"][1]["specs"]["range_km"] = 6100
+    document["aircraft"][1]["figures"][5]["value"] = "6100"
     output = load(write(tmp_path, document))
     assert "0 created, 1 updated, 2 unchanged" in output
     plane = Aircraft.objects.get(designation="LM-1")
-    assert (plane.pk, plane.range_km) == (original_pk, 6100)
+    assert plane.pk == original_pk
+    assert plane.figures.get(quantity="range", kind="typical").value == "6100"
+    assert plane.rank_range_km == 6100
 
 
 def test_dry_run_writes_nothing(tmp_path):
@@ -80,17 +88,17 @@ def _invalid_json(doc):
 
 
 def _schema_violation(doc):
-    del doc["aircraft"][1]["source"]
+    del doc["aircraft"][1]["sources"]
     return doc
 
 
 def _impossible_number(doc):
-    doc["aircraft"][1]["specs"]["length_m"] = -4
+    doc["aircraft"][1]["figures"][0]["value"] = "0"
     return doc
 
 
 def _heavier_when_empty(doc):
-    doc["aircraft"][2]["specs"]["empty_weight_kg"] = 900000
+    doc["aircraft"][2]["figures"][2]["value"] = "900,000"
     return doc
 
 
@@ -101,7 +109,48 @@ def _duplicate_designation(doc):
 
 
 def _wrong_type(doc):
-    doc["aircraft"][1]["introduced"] = "nineteen sixty"
+    doc["aircraft"][1]["dates"]["first_flight"]["year"] = "nineteen sixty"
+    return doc
+
+
+def _unknown_source(doc):
+    doc["aircraft"][1]["figures"][1]["source"] = "wikipedia"
+    return doc
+
+
+def _kind_not_allowed(doc):
+    doc["aircraft"][1]["figures"][5]["kind"] = "at-altitude"
+    return doc
+
+
+def _unit_not_allowed(doc):
+    doc["aircraft"][1]["figures"][0]["unit"] = "kg"
+    return doc
+
+
+def _same_figure_twice(doc):
+    doc["aircraft"][1]["figures"].append(dict(doc["aircraft"][1]["figures"][5], value="7000"))
+    return doc
+
+
+def _variant_of_nothing(doc):
+    doc["aircraft"][1]["variant_of"] = "no-such-aircraft"
+    return doc
+
+
+def _variant_loop(doc):
+    doc["aircraft"][0]["variant_of"] = doc["aircraft"][1]["slug"]
+    doc["aircraft"][1]["variant_of"] = doc["aircraft"][0]["slug"]
+    return doc
+
+
+def _service_before_first_flight(doc):
+    doc["aircraft"][1]["dates"]["entered_service"]["year"] = 1950
+    return doc
+
+
+def _retired_but_active(doc):
+    doc["aircraft"][1]["dates"]["retired"] = {"year": 2001, "source": "tcds"}
     return doc
 
 
@@ -111,7 +160,7 @@ def _unknown_manufacturer(doc):
 
 
 def _too_early(doc):
-    doc["aircraft"][1]["introduced"] = 1850
+    doc["aircraft"][1]["dates"]["first_flight"]["year"] = 1850
     return doc
 
 
@@ -119,20 +168,31 @@ def _too_early(doc):
     "spoil, expected",
     [
         (_invalid_json, "not valid JSON"),
-        (_schema_violation, "aircraft[1] (Loader Maker 1 LM-1): (record): 'source' is a required property"),
-        (_impossible_number, "aircraft[1] (Loader Maker 1 LM-1): specs.length_m"),
-        (_heavier_when_empty, "aircraft[2] (Loader Maker 0 LM-2): specs.empty_weight_kg"),
+        (_schema_violation, "aircraft[1] (Loader Maker 1 LM-1): (record): 'sources' is a required property"),
+        (
+            _impossible_number,
+            "aircraft[1] (Loader Maker 1 LM-1): figures[0] (length): length must be greater than zero",
+        ),
+        (_heavier_when_empty, "aircraft[2] (Loader Maker 0 LM-2): figures: empty weight exceeds the maximum take-off"),
         (_duplicate_designation, "aircraft[2] (Loader Maker 0 lm-0): designation: duplicate of aircraft[0]"),
-        (_wrong_type, "aircraft[1] (Loader Maker 1 LM-1): introduced"),
+        (_wrong_type, "aircraft[1] (Loader Maker 1 LM-1): dates.first_flight.year"),
         (_unknown_manufacturer, "manufacturer: 'Nobody Aviation' is not in the manufacturers list"),
-        (_too_early, "aircraft[1] (Loader Maker 1 LM-1): introduced"),
+        (_too_early, "aircraft[1] (Loader Maker 1 LM-1): dates.first_flight.year"),
+        (_unknown_source, "aircraft[1] (Loader Maker 1 LM-1): figures: source 'wikipedia' is not one of this record"),
+        (_kind_not_allowed, "aircraft[1] (Loader Maker 1 LM-1): figures[5] (range): kind 'at-altitude' is not one of"),
+        (_unit_not_allowed, "aircraft[1] (Loader Maker 1 LM-1): figures[0] (length): length cannot be given in 'kg'"),
+        (_same_figure_twice, "aircraft[1] (Loader Maker 1 LM-1): figures[7] (range): a typical range is given twice"),
+        (_variant_of_nothing, "variant_of: 'no-such-aircraft' is not an aircraft slug in this file"),
+        (_variant_loop, "variant_of: variants form a loop"),
+        (_service_before_first_flight, "dates.entered_service: 1950 is before the first flight (1959)"),
+        (_retired_but_active, "status: an aircraft with a retirement date cannot be active"),
     ],
 )
 def test_bad_file_names_the_problem_and_leaves_database_unchanged(tmp_path, spoil, expected):
     load(write(tmp_path, catalogue_document(), "good.json"))
     before = database_state()
     document = catalogue_document()
-    document["aircraft"][0]["specs"]["range_km"] = 9999  # a valid change that must not land either
+    document["aircraft"][0]["figures"][5]["value"] = "9999"  # a valid change that must not land either
     with pytest.raises(CommandError) as caught:
         load(write(tmp_path, spoil(document)))
     assert expected in str(caught.value)
@@ -163,8 +223,8 @@ def test_export_then_load_changes_nothing(tmp_path):
     load(write(tmp_path, catalogue_document(aircraft_count=6)))
     plane = Aircraft.objects.get(designation="LM-3")
     plane.name = "Edited in the admin"
-    plane.max_speed_mach = None
     plane.save()
+    plane.figures.get(quantity="max_speed").delete()
     exported = tmp_path / "export.json"
     call_command("export_aircraft", str(exported), stdout=StringIO())
     before = database_state()
@@ -173,7 +233,7 @@ def test_export_then_load_changes_nothing(tmp_path):
     assert database_state() == before
     records = {record["designation"]: record for record in json.loads(exported.read_text())["aircraft"]}
     assert records["LM-3"]["name"] == "Edited in the admin"
-    assert "max_speed_mach" not in records["LM-3"]["specs"]
+    assert "max_speed" not in {figure["quantity"] for figure in records["LM-3"]["figures"]}
 
 
 def test_export_is_idempotent(tmp_path):
@@ -191,7 +251,8 @@ def test_the_shipped_catalogue_loads_and_round_trips(tmp_path):
     assert Manufacturer.objects.count() >= 12
     for designation in ("F-22A", "SR-71A", "B-52H", "C-130J", "RQ-4B", "X-47B", "YF-23"):
         assert Aircraft.objects.filter(designation__istartswith=designation[:4]).exists(), designation
-    assert not Aircraft.objects.filter(source_url="").exists()
+    assert not Aircraft.objects.filter(sources=None).exists()
+    assert not Figure.objects.filter(source__url="").exists()
     exported = tmp_path / "export.json"
     call_command("export_aircraft", str(exported), stdout=StringIO())
     assert "Nothing to do" in load(exported)
@@ -211,3 +272,40 @@ def test_uploaded_images_survive_export_and_load(tmp_path):
     assert "1 updated" in load(exported)
     plane.refresh_from_db()
     assert (plane.image.name, plane.image_alt) == ("aircraft/lm-1.png", "LM-1 on the ramp")
+
+
+def test_variant_inherits_what_it_does_not_give(tmp_path):
+    document = catalogue_document()
+    variant = document["aircraft"][2]
+    variant["variant_of"] = document["aircraft"][0]["slug"]
+    variant["figures"] = [{"quantity": "range", "kind": "ferry", "value": "4000", "unit": "nmi", "source": "tcds"}]
+    load(write(tmp_path, document))
+    plane = Aircraft.objects.get(designation="LM-2")
+    assert plane.variant_of.designation == "LM-0"
+    assert plane.figures.count() == 1
+    # The base's typical range sorts the variant; its own ferry range is never used for that.
+    assert plane.rank_range_km == 5000
+    assert plane.digest["card"][0]["metric"] == "20.5 m"
+
+
+def test_prune_takes_figures_and_sources_with_the_aircraft(tmp_path):
+    load(write(tmp_path, catalogue_document(aircraft_count=4)))
+    load(write(tmp_path, catalogue_document(aircraft_count=2)), "--prune")
+    assert Aircraft.objects.count() == 2
+    assert AircraftSource.objects.count() == 2
+    assert Figure.objects.count() == 14
+
+
+def test_a_removed_figure_is_deleted_and_a_new_source_added(tmp_path):
+    document = catalogue_document()
+    load(write(tmp_path, document))
+    record = document["aircraft"][0]
+    record["sources"].append(dict(record["sources"][0], id="manual", url="https://example.com/manual"))
+    record["figures"] = [*record["figures"][:2], dict(record["figures"][2], source="manual")]
+    assert "1 updated" in load(write(tmp_path, document))
+    plane = Aircraft.objects.get(designation="LM-0")
+    assert sorted(plane.figures.values_list("quantity", "source__key")) == [
+        ("empty_weight", "manual"),
+        ("length", "tcds"),
+        ("wingspan", "tcds"),
+    ]

@@ -1,41 +1,84 @@
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from aircraft.models import Aircraft
+from aircraft.models import Aircraft, Figure
 from tests.factories import AircraftFactory, ManufacturerFactory
 
 pytestmark = pytest.mark.django_db
 
 
+def test_database_rejects_a_second_figure_of_the_same_kind():
+    plane = AircraftFactory()
+    source = plane.sources.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Figure.objects.create(aircraft=plane, quantity="length", kind="overall", value="3", unit="m", source=source)
+    # Another kind of the same quantity is a different figure.
+    Figure.objects.create(aircraft=plane, quantity="range", kind="ferry", value="4000", unit="nmi", source=source)
+
+
+def test_database_rejects_a_figure_that_is_not_positive():
+    plane = AircraftFactory(figures={})
+    figure = Figure(aircraft=plane, quantity="height", kind="overall", value="1", unit="m", source=plane.sources.get())
+    figure.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Figure.objects.filter(pk=figure.pk).update(metric_value=0)
+
+
 @pytest.mark.parametrize(
     "field, value",
-    [
-        ("length_m", Decimal("-1.00")),
-        ("wingspan_m", Decimal("0.00")),
-        ("height_m", Decimal("-0.50")),
-        ("max_takeoff_weight_kg", 0),
-        ("max_speed_kn", 0),
-        ("max_speed_mach", Decimal("0.00")),
-        ("range_km", 0),
-        ("service_ceiling_m", 0),
-        ("introduced", 1902),
-    ],
+    [("first_flight_year", 1902), ("entered_service_year", 1902)],
 )
-def test_database_rejects_impossible_values(field, value):
+def test_database_rejects_impossible_years(field, value):
     plane = AircraftFactory()
+    Aircraft.objects.filter(pk=plane.pk).update(first_flight_year=None, entered_service_year=None)
+    plane.refresh_from_db()
     setattr(plane, field, value)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        plane.save()
+    with pytest.raises(ValidationError):
+        plane.full_clean()
 
 
-def test_database_rejects_empty_weight_above_mtow():
+def test_database_rejects_service_before_first_flight():
     plane = AircraftFactory()
-    plane.empty_weight_kg = plane.max_takeoff_weight_kg + 1
     with pytest.raises(IntegrityError), transaction.atomic():
-        plane.save()
+        Aircraft.objects.filter(pk=plane.pk).update(first_flight_year=2000, entered_service_year=1990)
+
+
+def test_database_rejects_an_aircraft_as_its_own_variant():
+    plane = AircraftFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Aircraft.objects.filter(pk=plane.pk).update(variant_of=plane.pk)
+
+
+def test_variants_cannot_loop():
+    base = AircraftFactory()
+    variant = AircraftFactory(variant_of=base)
+    base.variant_of = variant
+    with pytest.raises(ValidationError) as caught:
+        base.full_clean()
+    assert "variant_of" in caught.value.message_dict
+
+
+def test_figure_clean_names_the_kinds_and_units_allowed():
+    plane = AircraftFactory(figures={})
+    figure = Figure(
+        aircraft=plane, quantity="range", kind="at-altitude", value="12", unit="kg", source=plane.sources.get()
+    )
+    with pytest.raises(ValidationError) as caught:
+        figure.full_clean()
+    errors = caught.value.message_dict
+    assert "typical, ferry, combat-radius" in errors["kind"][0]
+    assert "cannot be given in 'kg'" in errors["value"][0]
+
+
+def test_a_figure_may_cite_only_its_own_aircrafts_sources():
+    plane, other = AircraftFactory(), AircraftFactory()
+    figure = Figure(
+        aircraft=plane, quantity="payload", kind="maximum", value="5", unit="kg", source=other.sources.get()
+    )
+    with pytest.raises(ValidationError) as caught:
+        figure.full_clean()
+    assert "source" in caught.value.message_dict
 
 
 def test_designation_is_unique_per_manufacturer_ignoring_case():
@@ -52,16 +95,17 @@ def test_full_clean_puts_messages_on_the_fields():
     plane = AircraftFactory.build(
         manufacturer=maker,
         designation="c-130j",
-        empty_weight_kg=50000,
-        max_takeoff_weight_kg=40000,
-        length_m=Decimal("-2"),
+        first_flight_year=1996,
+        entered_service_year=1990,
+        retired_year=2020,
+        status=Aircraft.Status.ACTIVE,
     )
     with pytest.raises(ValidationError) as caught:
         plane.full_clean()
     errors = caught.value.message_dict
     assert "designation" in errors
-    assert "empty_weight_kg" in errors
-    assert "length_m" in errors
+    assert "entered_service_year" in errors
+    assert "status" in errors
 
 
 def test_designation_key_strips_punctuation_and_case():
@@ -97,9 +141,23 @@ def test_changed_fields_reports_old_and_new_values_once():
     assert plane.changed_fields() == {}
 
 
-def test_specifications_derive_imperial_from_metric():
-    plane = AircraftFactory.build(length_m=Decimal("18.92"), max_takeoff_weight_kg=38000, engines="")
-    rows = {row["key"]: row for row in plane.specifications()}
-    assert rows["length"]["display"] == {"metric": "18.92 m", "imperial": "62 ft 1 in"}
-    assert rows["max_takeoff_weight"]["display"]["imperial"] == "83,776 lb"
-    assert rows["engines"]["display"] is None
+@pytest.mark.parametrize(
+    "designation, name, shown",
+    [
+        ("H160", "H160", "H160"),
+        ("A380-800", "A380", "A380-800"),
+        ("777-300ER", "777", "777-300ER"),
+        ("F-22A", "Raptor", "F-22A Raptor"),
+        ("340B", "Saab 340", "340B Saab 340"),
+        ("AW169", "", "AW169"),
+    ],
+)
+def test_display_name_never_says_the_same_thing_twice(designation, name, shown):
+    assert Aircraft(designation=designation, name=name).display_name == shown
+
+
+def test_a_figure_is_shown_as_published_and_converted_to_its_precision():
+    plane = AircraftFactory(figures={("max_takeoff_weight", "overall"): ("840,000", "lb")})
+    figure = plane.figures.get()
+    assert figure.display() == {"metric": "381,000 kg", "imperial": "840,000 lb"}
+    assert plane.rank_mtow_kg == pytest.approx(381017.59, rel=1e-6)
