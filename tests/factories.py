@@ -5,6 +5,7 @@ import datetime
 import factory
 
 from aircraft.models import Aircraft, AircraftSource, Figure, Manufacturer, SourceKind
+from aircraft.quantities import QUANTITIES
 from aircraft.services import catalogue_refresh_digests
 
 
@@ -34,8 +35,8 @@ class AircraftFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: f"{o.designation}-{o.name}".lower().replace(" ", "-").replace("/", ""))
     role = Aircraft.Role.FIGHTER
     status = Aircraft.Status.ACTIVE
-    first_flight_year = 1988
     entered_service_year = 1990
+    first_flight_year = factory.LazyAttribute(lambda o: o.entered_service_year - 2 if o.entered_service_year else None)
     description = "A test aircraft."
     engine_count = 1
     engine_model = "Test F100"
@@ -74,6 +75,17 @@ DEFAULT_FIGURES = {
     ("service_ceiling", "overall"): ("15000", "m"),
     ("crew", "overall"): ("1", "count"),
 }
+
+
+def figures_with(**changes) -> dict:
+    """DEFAULT_FIGURES with some replaced: figures_with(mach=None, max_speed=("250", "kn"))."""
+    figures = dict(DEFAULT_FIGURES)
+    for quantity, value in changes.items():
+        key = next((k for k in figures if k[0] == quantity), None) or (quantity, QUANTITIES[quantity].default_kind)
+        figures.pop(key, None)
+        if value is not None:
+            figures[value[2] if len(value) > 2 else key] = value[:2]
+    return figures
 
 
 def catalogue_document(aircraft_count: int = 3, manufacturers: int = 2) -> dict:

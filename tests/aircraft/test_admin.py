@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db.models.fields.files import FieldFile
 
-from aircraft.models import SPEC_FIELDS, Aircraft
+from aircraft.models import Aircraft
 from tests.factories import AircraftFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,48 +16,101 @@ def editor(client):
     return user
 
 
-def form_data(plane, **changes):
-    data = {
-        field: getattr(plane, field)
-        for field in (
-            "designation",
-            "name",
-            "slug",
-            "role",
-            "status",
-            "introduced",
-            "description",
-            *SPEC_FIELDS,
-            "source_name",
-            "source_url",
-            "source_kind",
-            "source_verified",
-            "image_alt",
-        )
-    }
-    data["manufacturer"] = plane.manufacturer_id
+def _plain(value):
+    if value is None or value is False or isinstance(value, FieldFile):
+        return None
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+def page_data(client, url: str, **changes) -> dict:
+    """What the browser would post back from the admin page at url, with changes."""
+    response = client.get(url)
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = _plain(form[name].value())
+            if value is not None:
+                data[form.add_prefix(name)] = value
     data.update(changes)
-    return {key: "" if value is None else value for key, value in data.items()}
+    return data
+
+
+def change_url(plane) -> str:
+    return f"/admin/aircraft/aircraft/{plane.pk}/change/"
+
+
+def figure_rows(data: dict) -> list[str]:
+    return sorted(key.split("-")[1] for key in data if key.startswith("figures-") and key.endswith("-quantity"))
 
 
 def test_editor_can_change_an_aircraft(client, editor):
     plane = AircraftFactory()
-    response = client.post(f"/admin/aircraft/aircraft/{plane.pk}/change/", form_data(plane, range_km=4321))
-    assert response.status_code == 302
+    data = page_data(client, change_url(plane), name="Renamed")
+    range_row = next(k for k in data if k.endswith("-quantity") and data[k] == "range").rsplit("-", 1)[0]
+    data[f"{range_row}-value"] = "4,321"
+    response = client.post(change_url(plane), data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     plane.refresh_from_db()
-    assert plane.range_km == 4321
+    assert plane.name == "Renamed"
+    assert plane.figures.get(quantity="range").value == "4,321"
+    assert plane.rank_range_km == 4321  # the sort column follows the edit
+
+
+def test_editor_adds_a_figure_in_pounds(client, editor):
+    plane = AircraftFactory(figures={})
+    source = plane.sources.get()
+    data = page_data(client, change_url(plane))
+    data.update(
+        {
+            "figures-TOTAL_FORMS": "1",
+            "figures-0-quantity": "max_takeoff_weight",
+            "figures-0-kind": "overall",
+            "figures-0-value": "83,500",
+            "figures-0-unit": "lb",
+            "figures-0-source": source.pk,
+        }
+    )
+    assert client.post(change_url(plane), data).status_code == 302
+    figure = plane.figures.get()
+    assert (figure.value, figure.unit) == ("83,500", "lb")
+    assert figure.display() == {"metric": "37,900 kg", "imperial": "83,500 lb"}
 
 
 def test_validation_error_shows_beside_the_field(client, editor):
     plane = AircraftFactory()
-    response = client.post(
-        f"/admin/aircraft/aircraft/{plane.pk}/change/",
-        form_data(plane, empty_weight_kg=99999, max_takeoff_weight_kg=100, length_m=-3),
-    )
+    data = page_data(client, change_url(plane), entered_service_year=1950, first_flight_year=1960)
+    length_row = next(k for k in data if k.endswith("-quantity") and data[k] == "length").rsplit("-", 1)[0]
+    data[f"{length_row}-unit"] = "kg"
+    response = client.post(change_url(plane), data)
     assert response.status_code == 200
-    errors = response.context["adminform"].form.errors
-    assert "empty_weight_kg" in errors
-    assert "length_m" in errors
+    assert "entered_service_year" in response.context["adminform"].form.errors
+    figure_errors = [form.errors for inline in response.context["inline_admin_formsets"] for form in inline.formset]
+    assert any("cannot be given in 'kg'" in " ".join(errors.get("value", [])) for errors in figure_errors)
+
+
+def test_figure_sources_are_only_the_aircrafts_own(client, editor):
+    plane, other = AircraftFactory(), AircraftFactory()
+    response = client.get(change_url(plane))
+    figures = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "figures")
+    choices = list(figures.forms[0].fields["source"].queryset)
+    assert choices == list(plane.sources.all())
+    assert other.sources.get() not in choices
+
+
+def test_change_page_shows_sources_figures_variants_and_kinds(client, editor):
+    base = AircraftFactory()
+    AircraftFactory(variant_of=base, designation="X-VAR")
+    body = client.get(change_url(base)).content.decode()
+    assert "typical, ferry, combat-radius" in body  # what each kind means, beside the figures
+    prefixes = [i.formset.prefix for i in client.get(change_url(base)).context["inline_admin_formsets"]]
+    assert prefixes == ["sources", "figures", "variants"]
+    assert "X-VAR" in body
 
 
 def test_editor_cannot_manage_users_or_delete(client, editor):
@@ -85,8 +139,8 @@ def test_retire_action(client, editor):
 
 
 def test_list_search_and_filters_work(client, editor):
-    AircraftFactory(designation="F-22A", name="Raptor", introduced=2005)
-    AircraftFactory(designation="B-52H", name="Stratofortress", introduced=1961)
+    AircraftFactory(designation="F-22A", name="Raptor", entered_service_year=2005)
+    AircraftFactory(designation="B-52H", name="Stratofortress", entered_service_year=1961)
     response = client.get("/admin/aircraft/aircraft/?q=raptor")
     assert [a.designation for a in response.context["cl"].result_list] == ["F-22A"]
     response = client.get("/admin/aircraft/aircraft/?decade=1960")

@@ -5,14 +5,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aircraft.models import (
-    MEASURED_FIELDS,
     Aircraft,
     AircraftDailyViews,
     AircraftViewTotal,
     CatalogueRelease,
     SearchTotal,
 )
-from tests.factories import AircraftFactory, ManufacturerFactory
+from tests.factories import AircraftFactory, ManufacturerFactory, figures_with
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,12 @@ pytestmark = pytest.mark.django_db
 def raptor():
     maker = ManufacturerFactory(name="Lockheed Martin", slug="lockheed-martin")
     return AircraftFactory(
-        manufacturer=maker, designation="F-22A", name="Raptor", slug="f-22a-raptor", introduced=2005, role="fighter"
+        manufacturer=maker,
+        designation="F-22A",
+        name="Raptor",
+        slug="f-22a-raptor",
+        entered_service_year=2005,
+        role="fighter",
     )
 
 
@@ -33,21 +37,21 @@ def fleet(raptor):
         designation="B-17G",
         name="Flying Fortress",
         slug="b-17g",
-        introduced=1938,
+        entered_service_year=1938,
         status="retired",
         role="bomber",
-        max_speed_kn=250,
-        max_speed_mach=None,
+        figures=figures_with(mach=None, max_speed=("250", "kn"), range=("3,750", "km", ("range", "ferry"))),
     )
     AircraftFactory(
         manufacturer=raptor.manufacturer,
         designation="SR-71A",
         name="Blackbird",
         slug="sr-71a",
-        introduced=1966,
+        entered_service_year=1966,
         status="retired",
         role="reconnaissance",
-        max_speed_kn=1910,
+        # Mach 3.2, though its knots figure (sea level) is below the F-22A's at altitude.
+        figures=figures_with(mach=("3.2", "mach"), max_speed=("900", "kn", ("max_speed", "sea-level"))),
     )
     CatalogueRelease.objects.create(version="2026.11.0", date="2026-11-27")
     return raptor
@@ -56,7 +60,7 @@ def fleet(raptor):
 def grow_catalogue(count=30):
     makers = [ManufacturerFactory() for _ in range(3)]
     for i in range(count):
-        AircraftFactory(manufacturer=makers[i % 3], introduced=1950 + i)
+        AircraftFactory(manufacturer=makers[i % 3], entered_service_year=1950 + i)
 
 
 def queries_for(client, url):
@@ -118,7 +122,13 @@ def test_home_shows_what_the_consumer_learned(client, fleet):
 def test_manufacturer_page_lists_aircraft_by_year_with_status_counts(client, fleet):
     response = client.get("/manufacturers/lockheed-martin/")
     assert [a.designation for a in response.context["aircraft_list"]] == ["SR-71A", "F-22A"]
-    assert response.context["status_counts"] == {"active": 1, "retired": 1, "in-development": 0}
+    assert response.context["status_counts"] == {
+        "active": 1,
+        "retired": 1,
+        "in-development": 0,
+        "cancelled": 0,
+        "research": 0,
+    }
 
 
 def test_catalogue_filters_combine(client, fleet):
@@ -153,7 +163,35 @@ def test_aircraft_page_shows_both_unit_systems_and_the_source(client, fleet):
     assert "15.00 m" in body and "49 ft 3 in" in body
     assert "https://example.com/fact-sheet" in body
     assert "Test fact sheet" in body
+    assert 'href="#source-1"' in body and 'id="source-1"' in body  # the marker points at the source list
     assert "SR-71A" in body  # another aircraft from the same manufacturer
+
+
+def test_aircraft_page_says_what_each_figure_is(client, fleet):
+    response = client.get("/aircraft/b-17g/")
+    body = response.content.decode()
+    assert "Range (ferry)" in body
+    assert "Maximum speed (at altitude)" in body
+    sheet = response.context["sheet"]
+    assert sheet.row("range:ferry").display["metric"] == "3,750 km"
+
+
+def test_a_variant_shows_its_family_and_inherited_figures(client, fleet):
+    base = Aircraft.objects.get(slug="sr-71a")
+    variant = AircraftFactory(
+        manufacturer=base.manufacturer,
+        designation="SR-71B",
+        name="Blackbird",
+        slug="sr-71b",
+        variant_of=base,
+        figures={("crew", "overall"): ("2", "count")},
+    )
+    response = client.get(variant.get_absolute_url())
+    body = response.content.decode()
+    assert "Mach 3.2" in body and "from the SR-71A Blackbird" in body
+    assert 'href="/aircraft/sr-71a/"' in body
+    assert "Variants" in client.get("/aircraft/sr-71a/").content.decode()
+    assert response.context["sheet"].row("crew:overall").via is None
 
 
 def test_unknown_aircraft_is_the_custom_404(client, fleet):
@@ -166,9 +204,21 @@ def test_unknown_aircraft_is_the_custom_404(client, fleet):
 def test_compare_marks_the_best_value_in_each_row(client, fleet):
     response = client.get("/compare/?a=f-22a-raptor&a=sr-71a&a=b-17g")
     rows = {row["key"]: row for row in response.context["rows"]}
-    speed = [cell["is_best"] for cell in rows["max_speed"]["cells"]]
-    assert speed == [False, True, False]
+    mach = [cell["is_best"] for cell in rows["mach:maximum"]["cells"]]
+    assert mach == [False, False, False] and rows["mach:maximum"]["complete"] is False  # the B-17G has none
+    assert [cell["is_best"] for cell in rows["max_takeoff_weight:overall"]["cells"]] == [False, False, False]
+    # Only the F-22A and B-17G give a speed at altitude; the SR-71A's is at sea level.
+    assert not any(cell["is_best"] for cell in rows["max_speed:at-altitude"]["cells"])
+    # A ferry range is never set against a typical one.
+    assert not any(cell["is_best"] for cell in rows["range:ferry"]["cells"])
+    assert not any(cell["is_best"] for cell in rows["range:typical"]["cells"])
     assert [a.slug for a in response.context["aircraft_list"]] == ["f-22a-raptor", "sr-71a", "b-17g"]
+
+
+def test_compare_marks_best_when_every_aircraft_has_that_figure(client, fleet):
+    response = client.get("/compare/?a=f-22a-raptor&a=sr-71a")
+    rows = {row["key"]: row for row in response.context["rows"]}
+    assert [cell["is_best"] for cell in rows["mach:maximum"]["cells"]] == [False, True]
 
 
 def test_compare_refuses_more_than_four(client, fleet):
@@ -250,15 +300,29 @@ def test_aircraft_view_total_is_shown(client, fleet):
     assert response.context["views"] == 1234
 
 
-UNKNOWN_SPECS = (*MEASURED_FIELDS, "crew", "introduced")
-
-
 def test_an_aircraft_of_unknown_specs_renders(client):
-    unknown = dict.fromkeys(UNKNOWN_SPECS)
-    plane = AircraftFactory(**unknown, engines="", status=Aircraft.Status.IN_DEVELOPMENT)
+    plane = AircraftFactory(
+        figures={}, entered_service_year=None, engine_model="", status=Aircraft.Status.IN_DEVELOPMENT
+    )
     response = client.get(plane.get_absolute_url())
     assert response.status_code == 200
-    assert all(row["display"] is None for row in response.context["specifications"])
+    assert all(row.display is None for row in response.context["sheet"].rows())
+    body = response.content.decode()
+    assert "Not in the catalogue yet" in body and "Not published" not in body
+
+
+def test_fastest_sorts_on_mach_and_says_who_lacks_a_speed(client, fleet):
+    AircraftFactory(designation="G-1", figures={})
+    response = client.get("/aircraft/?sort=fastest")
+    assert [a.designation for a in response.context["page"]][:3] == ["SR-71A", "F-22A", "B-17G"]
+    assert response.context["page"][-1].designation == "G-1"
+    assert "1 aircraft without one are listed last" in response.content.decode()
+
+
+def test_range_sort_compares_typical_ranges_only(client, fleet):
+    response = client.get("/aircraft/?sort=range")
+    # The B-17G has only a ferry range: it comes after every aircraft with a typical range.
+    assert [a.designation for a in response.context["page"]][-1] == "B-17G"
 
 
 def test_every_sort_has_a_label_and_the_default_matches_the_listing():
