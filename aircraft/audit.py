@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from .models import Aircraft, AircraftSource, Figure
+from .models import SOURCED_FIELDS, Aircraft, AircraftSource, Figure
 from .services import effective_figures
 
 # --- Speed against Mach --------------------------------------------------------
@@ -56,7 +56,10 @@ def speed_of_sound_kn(altitude_m: float) -> float:
 def altitudes_m(condition: str) -> list[float]:
     """The altitudes a figure's condition states ("at 36,000 ft", "FL350", "at sea level")."""
     text = condition.casefold()
-    found = [float(value.replace(",", "")) * (0.3048 if unit.startswith("f") else 1) for value, unit in _ALTITUDE.findall(text)]
+    found = [
+        float(value.replace(",", "")) * (0.3048 if unit.startswith("f") else 1)
+        for value, unit in _ALTITUDE.findall(text)
+    ]
     found += [float(level) * 100 * 0.3048 for level in _FLIGHT_LEVEL.findall(text)]
     if "sea level" in text:
         found.append(0.0)
@@ -392,9 +395,9 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
         return any(figure.aircraft_id == plane.pk for figure in figures)
 
     def says(figure: Figure) -> str:
-        where = "" if figure.aircraft_id == plane.pk else " (inherited)"
+        value = f"Mach {figure.value}" if figure.unit == "mach" else f"{figure.value} {figure.unit}"
         condition = f" {figure.condition}" if figure.condition else ""
-        return f"{figure.value} {figure.unit}{condition}{where}"
+        return value + condition + ("" if figure.aircraft_id == plane.pk else " (inherited)")
 
     for speed_key, mach_key, check in (
         (("max_speed", "at-altitude"), ("mach", "maximum"), "speed-vs-mach"),
@@ -411,8 +414,9 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
                 Finding(
                     check,
                     slug,
-                    f"{speed.label} {says(speed)} ({knots:,.0f} kn) is {band.describe()}, but the catalogue gives"
-                    f" {mach.label} {says(mach)}, beyond what altitude explains (±{MACH_TOLERANCE:.0%})",
+                    f"{speed.label} {says(speed)} ({knots:,.0f} kn) is {band.describe()}, but the"
+                    f" {mach.spec.kind_label(mach.kind)} Mach is {says(mach)},"
+                    f" beyond what altitude explains (±{MACH_TOLERANCE:.0%})",
                 )
             )
 
@@ -471,17 +475,12 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
             Finding(
                 "production-ends-before-start",
                 slug,
-                f"production ends in {plane.production_last_year}, before it starts"
-                f" ({plane.production_first_year})",
+                f"production ends in {plane.production_last_year}, before it starts ({plane.production_first_year})",
             )
         )
 
     cited = [(f"figure {figure.label}", figure.source_id) for figure in facts.figures.values() if own(figure)]
-    cited += [
-        (name.removesuffix("_source").replace("_", " "), getattr(plane, f"{name}_id"))
-        for name in ("first_flight_source", "entered_service_source", "retired_source")
-        + ("production_source", "powerplant_source")
-    ]
+    cited += [(name.removesuffix("_source").replace("_", " "), getattr(plane, f"{name}_id")) for name in SOURCED_FIELDS]
     for what, source_id in cited:
         source = sources.get(source_id) if source_id else None
         if source and source.aircraft_id != plane.pk:
@@ -498,7 +497,11 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
 
 def _unsourced(plane: Aircraft) -> list[Finding]:
     found = []
-    for prefix, label in (("first_flight", "first flight"), ("entered_service", "entry into service"), ("retired", "retirement")):
+    for prefix, label in (
+        ("first_flight", "first flight"),
+        ("entered_service", "entry into service"),
+        ("retired", "retirement"),
+    ):
         year = getattr(plane, f"{prefix}_year")
         if year is not None and not getattr(plane, f"{prefix}_source_id"):
             found.append(Finding("unsourced-date", (plane.slug,), f"the {label} ({year}) names no source"))
@@ -554,6 +557,12 @@ def _duplicates(planes: list[Aircraft]) -> list[Finding]:
     return found
 
 
+def _field_order(role: str) -> list[str]:
+    """The expected fields of a role's groups, in the order REQUIREMENTS lists them."""
+    shape = ROTORCRAFT if role in Aircraft.ROTORCRAFT_ROLES else FIXED_WING
+    return [r.code for group in (shape, EVERY, AIRLINERS, RETIRED) for r in REQUIREMENTS if r.group == group]
+
+
 def audit(planes: list[Aircraft], sources: list[AircraftSource], figures: list[Figure]) -> AuditReport:
     """The report over aircraft already in memory, with variant_of and manufacturer resolved."""
     by_plane: dict[int, list[Figure]] = {}
@@ -588,7 +597,10 @@ def audit(planes: list[Aircraft], sources: list[AircraftSource], figures: list[F
     for group in groups.values():
         group.fields = [c for c in coverage.values() if c.group == group.group]
     report.completeness = [group for group in groups.values() if group.total]
-    report.missing_by_role = dict(sorted(report.missing_by_role.items()))
+    report.missing_by_role = {
+        role: dict(sorted(fields.items(), key=lambda item: _field_order(role).index(item[0])))
+        for role, fields in sorted(report.missing_by_role.items())
+    }
     report.role_totals = dict(sorted(report.role_totals.items()))
     report.duplicates = _duplicates(sorted(planes, key=lambda p: p.slug))
     return report
