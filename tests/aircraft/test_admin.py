@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db.models.fields.files import FieldFile
 
 from aircraft.models import Aircraft
+from tests.admin_pages import page_data
 from tests.factories import AircraftFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,31 +14,6 @@ def editor(client):
     user.groups.add(Group.objects.get(name="Catalogue editors"))
     client.force_login(user)
     return user
-
-
-def _plain(value):
-    if value is None or value is False or isinstance(value, FieldFile):
-        return None
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return value
-
-
-def page_data(client, url: str, **changes) -> dict:
-    """What the browser would post back from the admin page at url, with changes."""
-    response = client.get(url)
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms += [formset.management_form, *formset.forms]
-    for form in forms:
-        for name in form.fields:
-            value = _plain(form[name].value())
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    data.update(changes)
-    return data
 
 
 def change_url(plane) -> str:

@@ -18,9 +18,16 @@ def test_aircraft_detail_has_specs_in_both_systems_source_and_views(client, rapt
     data = client.get("/api/aircraft/f-22a-raptor/").json()
     assert data["designation"] == "F-22A"
     assert data["manufacturer"] == {"slug": "lockheed-martin", "name": "Lockheed Martin"}
-    assert data["specifications"]["length"] == {"m": 15.0, "ft": 49.2}
-    assert data["specifications"]["max_speed"]["kn"] == 1000
-    assert data["source"]["url"] == "https://example.com/fact-sheet"
+    figures = {(f["quantity"], f["kind"]): f for f in data["figures"]}
+    length = figures[("length", "overall")]
+    assert (length["value"], length["unit"], length["metric_value"]) == ("15.00", "m", 15)
+    assert length["display"] == {"metric": "15.00 m", "imperial": "49 ft 3 in"}
+    speed = figures[("max_speed", "at-altitude")]
+    assert (speed["value"], speed["unit"], speed["display"]["metric"]) == ("1000", "kn", "1,850 km/h")
+    assert speed["source"]["url"] == "https://example.com/fact-sheet"
+    assert data["sources"] == [speed["source"]]
+    assert data["dates"]["entered_service"]["year"] == 1990
+    assert data["display_name"] == "F-22A Raptor"
     assert data["views"] == 9
 
 
@@ -81,3 +88,19 @@ def test_view_beacon_accepts_post_only(client, raptor):
     assert client.post("/api/aircraft/f-22a-raptor/view").status_code == 202
     assert client.get("/api/aircraft/f-22a-raptor/view").status_code == 405
     assert client.post("/api/aircraft/nope/view").status_code == 404
+
+
+def test_a_variant_reports_what_it_inherits(client, raptor):
+    variant = AircraftFactory(
+        manufacturer=raptor.manufacturer,
+        designation="F-22B",
+        slug="f-22b",
+        variant_of=raptor,
+        figures={("crew", "overall"): ("2", "count")},
+    )
+    data = client.get(f"/api/aircraft/{variant.slug}/").json()
+    figures = {(f["quantity"], f["kind"]): f for f in data["figures"]}
+    assert figures[("crew", "overall")]["inherited_from"] is None
+    assert figures[("length", "overall")]["inherited_from"] == "f-22a-raptor"
+    assert data["variant_of"]["slug"] == "f-22a-raptor"
+    assert client.get("/api/aircraft/f-22a-raptor/").json()["variants"][0]["slug"] == "f-22b"

@@ -27,9 +27,17 @@ def test_generates_the_requested_number_of_valid_aircraft():
     assert generated_makers().count() == MAKER_COUNT
     for plane in planes:
         plane.full_clean()  # raises if any field or model rule is broken
-        assert plane.source_url.startswith("https://example.invalid/generated/")
-        if plane.empty_weight_kg and plane.max_takeoff_weight_kg:
-            assert plane.empty_weight_kg <= plane.max_takeoff_weight_kg
+        source = plane.sources.get()
+        assert source.url.startswith("https://example.invalid/generated/")
+        figures = {(f.quantity, f.kind): f for f in plane.figures.all()}
+        for figure in figures.values():
+            figure.full_clean()
+            assert figure.source_id == source.pk
+        assert (
+            figures[("empty_weight", "empty")].metric_value <= figures[("max_takeoff_weight", "overall")].metric_value
+        )
+        assert plane.rank_mtow_kg == float(figures[("max_takeoff_weight", "overall")].metric_value)
+        assert plane.digest["card"], plane.slug
     for maker in generated_makers():
         maker.full_clean()
 
@@ -53,11 +61,11 @@ def test_search_trigger_indexes_generated_aircraft():
 
 def test_same_seed_makes_the_same_catalogue():
     generate("--count", "30", "--seed", "7")
-    first = list(generated_aircraft().order_by("slug").values_list("slug", "role", "max_speed_kn"))
+    first = list(generated_aircraft().order_by("slug").values_list("slug", "role", "rank_speed_mach"))
     generate("--delete")
     generate("--count", "30", "--seed", "7")
 
-    assert list(generated_aircraft().order_by("slug").values_list("slug", "role", "max_speed_kn")) == first
+    assert list(generated_aircraft().order_by("slug").values_list("slug", "role", "rank_speed_mach")) == first
 
 
 def test_running_twice_has_nothing_to_do():

@@ -15,6 +15,7 @@ from aircraft.models import Aircraft, AircraftViewTotal
 from events import consumer, producer, topics
 from events.models import OutboxEvent
 from events.relay import RELAY_LOCK_ID, Relay
+from tests.admin_pages import page_data
 from tests.databases import database_url
 from tests.events.conftest import raw_messages, read_topic
 from tests.factories import AircraftFactory
@@ -59,14 +60,7 @@ def test_view_beacon_and_search_arrive(client, kafka_topics, flush_events):
 @pytest.mark.django_db(transaction=True)
 def test_admin_edit_reaches_data_updates_with_changed_fields(admin_client, kafka_topics):
     plane = AircraftFactory()
-    data = {
-        f.attname: getattr(plane, f.attname)
-        for f in Aircraft._meta.concrete_fields
-        if f.editable and f.attname not in ("id", "created_at", "updated_at", "image")
-    }
-    data["manufacturer"] = data.pop("manufacturer_id")
-    data = {k: "" if v is None else v for k, v in data.items()}
-    data["service_ceiling_m"] = 16000
+    data = page_data(admin_client, f"/admin/aircraft/aircraft/{plane.pk}/change/", number_built=16000)
     response = admin_client.post(f"/admin/aircraft/aircraft/{plane.pk}/change/", data)
     assert response.status_code == 302
     Relay().drain()
@@ -76,7 +70,7 @@ def test_admin_edit_reaches_data_updates_with_changed_fields(admin_client, kafka
         if e["data"]["entity"] == "aircraft" and e["data"]["id"] == plane.pk and e["data"]["action"] == "updated"
     ]
     assert len(updates) == 1
-    assert updates[0]["data"]["changes"] == {"service_ceiling_m": {"old": 15000, "new": 16000}}
+    assert updates[0]["data"]["changes"] == {"number_built": {"old": None, "new": 16000}}
     assert updates[0]["data"]["actor"] == "user:admin"
 
 
@@ -85,7 +79,7 @@ def test_rolled_back_change_emits_nothing():
     plane = AircraftFactory()
     OutboxEvent.objects.all().delete()
     with pytest.raises(RuntimeError), transaction.atomic():
-        plane.range_km = 1
+        plane.number_built = 1
         plane.save()
         assert OutboxEvent.objects.count() == 1  # written with the change ...
         raise RuntimeError("the change is abandoned")
@@ -103,13 +97,13 @@ def test_committed_change_survives_sigkill_right_after_commit(kafka_topics):
     }
     script = (
         "import os, signal; from aircraft.models import Aircraft; "
-        f"a = Aircraft.objects.get(pk={plane.pk}); a.range_km = 4242; a.save(); "
+        f"a = Aircraft.objects.get(pk={plane.pk}); a.number_built = 4242; a.save(); "
         "os.kill(os.getpid(), signal.SIGKILL)"
     )
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, timeout=60)
     assert result.returncode == -9
     row = OutboxEvent.objects.get(topic=topics.DATA_UPDATES.name)
-    assert json.loads(row.value)["data"]["changes"]["range_km"]["new"] == 4242
+    assert json.loads(row.value)["data"]["changes"]["number_built"]["new"] == 4242
     Relay().drain()
     assert OutboxEvent.objects.count() == 0
 
@@ -155,12 +149,12 @@ def test_graceful_shutdown_spools_unacknowledged_events(client, settings, fresh_
 def test_relay_keeps_order_per_key(kafka_topics):
     plane = AircraftFactory()
     plane = Aircraft.objects.get(pk=plane.pk)
-    for ceiling in range(1001, 1011):
-        plane.service_ceiling_m = ceiling
+    for built in range(1001, 1011):
+        plane.number_built = built
         plane.save()
     Relay(batch_size=3).drain()
     ceilings = [
-        e["data"]["changes"]["service_ceiling_m"]["new"]
+        e["data"]["changes"]["number_built"]["new"]
         for e in read_topic(topics.DATA_UPDATES)
         if e["data"]["id"] == plane.pk and e["data"]["action"] == "updated"
     ]
