@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test e2e bench lint fmt check clean
+.PHONY: help install run test e2e bench audit lint fmt check clean
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,15 @@ $(BIN)/.e2e-installed: $(BIN)/.installed requirements/e2e.txt tests/e2e/package-
 
 e2e: $(BIN)/.e2e-installed ## Browser tests in Chromium (Playwright; needs Debian's chromium)
 	$(E2E_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# The shipped catalogue, loaded into its own database, audited as visitors would see it.
+AUDIT_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/audit
+
+audit: install ## Audit fixtures/aircraft.json: completeness report; fails on any contradiction
+	$(AUDIT_STACK) $(BIN)/python -m hangarstack.devstack exec -- sh -c '\
+		$(BIN)/python manage.py migrate --verbosity 0 && \
+		$(BIN)/python manage.py load_aircraft --verbosity 0 && \
+		$(BIN)/python manage.py audit_catalogue --fail-on contradictions $(AUDIT_ARGS)'
 
 bench: install ## Benchmark against a bare Django floor; writes bench/results/
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
