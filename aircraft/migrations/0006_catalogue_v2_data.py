@@ -6,6 +6,8 @@ than guessed: a speed in knots (at altitude or at sea level?), a range (typical,
 ferry or combat radius?), a helicopter's length (fuselage or rotors turning?)
 and the "introduced" year (first flight on some records, entry into service on
 others). The catalogue fixture restores them from sources that say which.
+Masses and ceilings converted from round imperial figures get those back (see
+as_published), so no page shows a conversion artefact such as 840,001 lb.
 """
 
 import re
@@ -23,6 +25,25 @@ ENGINES = re.compile(
 EDITOR_PERMISSIONS = ["add_figure", "change_figure", "delete_figure", "view_figure"] + [
     f"{action}_aircraftsource" for action in ("add", "change", "delete", "view")
 ]
+
+
+# Most old masses and ceilings were converted from round imperial figures
+# (381,018 kg is 840,000 lb): shown as derived they would read 840,001 lb.
+# A metric value that is not itself round but lands within conversion rounding
+# of a round imperial one is restored to the imperial figure it came from.
+RECOVERABLE = {"kg": ("lb", Decimal("0.45359237"), Decimal("1.2")), "m": ("ft", Decimal("0.3048"), Decimal("1.7"))}
+
+
+def as_published(quantity: str, value: str, unit: str) -> tuple[str, str]:
+    if unit not in RECOVERABLE or (unit == "m" and quantity != "service_ceiling"):
+        return value, unit
+    metric = Decimal(value)
+    imperial_unit, factor, tolerance = RECOVERABLE[unit]
+    imperial = metric / factor
+    rounded = round(imperial, -2)
+    if metric % 100 and rounded and abs(imperial - rounded) <= tolerance:
+        return f"{int(rounded):,}", imperial_unit
+    return value, unit
 
 
 def _text(value) -> str:
@@ -63,8 +84,9 @@ def forwards(apps, schema_editor):
             checked=plane.source_verified,
         )
         plain = {}
-        for quantity, kind, value, unit in _figures(plane):
-            figure = digests.PlainFigure(quantity, kind, _text(value), unit)
+        for quantity, kind, raw, metric_unit in _figures(plane):
+            value, unit = as_published(quantity, _text(raw), metric_unit)
+            figure = digests.PlainFigure(quantity, kind, value, unit)
             metric = digests.quantities.parse(quantity, figure.value, unit).metric
             Figure.objects.create(
                 aircraft=plane,

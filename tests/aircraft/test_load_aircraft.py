@@ -1,4 +1,5 @@
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -256,6 +257,16 @@ def test_the_shipped_catalogue_loads_and_round_trips(tmp_path):
     exported = tmp_path / "export.json"
     call_command("export_aircraft", str(exported), stdout=StringIO())
     assert "Nothing to do" in load(exported)
+
+
+def test_the_shipped_catalogue_shows_no_conversion_artefact():
+    load(settings.CATALOGUE_FIXTURE)
+    artefact = re.compile(r"\d(?:001|999|998|002) (?:lb|ft|kg|m)\b")
+    shown = [text for figure in Figure.objects.all() for text in figure.display().values()]
+    assert len(shown) > 500
+    assert [text for text in shown if artefact.search(text)] == []
+    c5 = Figure.objects.get(aircraft__designation="C-5M", quantity="max_takeoff_weight")
+    assert c5.display()["imperial"] == "840,000 lb"
 
 
 def test_uploaded_images_survive_export_and_load(tmp_path):

@@ -45,7 +45,7 @@ def test_old_records_become_figures_citing_their_source():
             introduced=1990,
             length_m=Decimal("15.20"),
             wingspan_m=Decimal("10.00"),
-            max_takeoff_weight_kg=20000,
+            max_takeoff_weight_kg=381018,  # converted from 840,000 lb once
             max_speed_kn=1200,
             max_speed_mach=Decimal("2.00"),
             range_km=3000,
@@ -64,7 +64,7 @@ def test_old_records_become_figures_citing_their_source():
         assert figures == {
             ("length", "overall"): ("15.2", "m", "https://example.com/old"),
             ("wingspan", "overall"): ("10", "m", "https://example.com/old"),
-            ("max_takeoff_weight", "overall"): ("20000", "kg", "https://example.com/old"),
+            ("max_takeoff_weight", "overall"): ("840,000", "lb", "https://example.com/old"),
             ("mach", "maximum"): ("2", "mach", "https://example.com/old"),
             ("crew", "overall"): ("1", "count", "https://example.com/old"),
         }  # knots, range and "introduced" could be either kind: left out, not guessed
