@@ -59,7 +59,7 @@ def digest(figures: dict[tuple[str, str], PlainFigure], era_year: int | None) ->
             if figure:
                 published = quantities.parse(quantity, figure.value, figure.unit)
                 spec = quantities.QUANTITIES[quantity]
-                label = spec.label if kind == spec.default_kind else f"{spec.label} ({spec.kind_label(kind)})"
+                label = spec.figure_label(kind)
                 card.append(
                     {
                         "label": label,

@@ -426,10 +426,7 @@ class Figure(TimeStamped):
 
     @property
     def label(self) -> str:
-        spec = self.spec
-        if len(spec.kinds) == 1:
-            return spec.label
-        return f"{spec.label} ({spec.kind_label(self.kind)})"
+        return self.spec.figure_label(self.kind)
 
     def published(self) -> quantities.Published:
         return quantities.parse(self.quantity, self.value, self.unit)

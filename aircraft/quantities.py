@@ -80,6 +80,8 @@ class Quantity:
     kinds: tuple[tuple[str, str], ...]  # (code, label); the first is the default
     more_is_better: bool = False
     help: str = ""
+    # "Length", not "Length (overall)": say the kind only where the default one needs saying.
+    names_default_kind: bool = True
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -92,6 +94,11 @@ class Quantity:
     def kind_label(self, kind: str) -> str:
         return dict(self.kinds).get(kind, kind)
 
+    def figure_label(self, kind: str) -> str:
+        if len(self.kinds) == 1 or (kind == self.default_kind and not self.names_default_kind):
+            return self.label
+        return f"{self.label} ({self.kind_label(kind)})"
+
 
 QUANTITIES = {
     q.code: q
@@ -102,12 +109,14 @@ QUANTITIES = {
             LENGTH,
             (("overall", "overall"), ("fuselage", "fuselage"), ("rotors-turning", "rotors turning")),
             help="Overall length; for rotorcraft say whether with rotors turning or of the fuselage.",
+            names_default_kind=False,
         ),
         Quantity(
             "wingspan",
             "Wingspan",
             LENGTH,
             (("overall", "overall"), ("wings-spread", "wings spread"), ("wings-swept", "wings swept")),
+            names_default_kind=False,
         ),
         Quantity("rotor_diameter", "Rotor diameter", LENGTH, (("main", "main rotor"),)),
         Quantity("height", "Height", LENGTH, (("overall", "overall"),)),
@@ -117,6 +126,7 @@ QUANTITIES = {
             MASS,
             (("empty", "empty"), ("operating", "operating empty")),
             help="Empty weight as the source defines it; operating empty includes crew and fluids.",
+            names_default_kind=False,
         ),
         Quantity("max_takeoff_weight", "Max take-off weight", MASS, (("overall", "maximum"),), more_is_better=True),
         Quantity(
