@@ -23,9 +23,10 @@ import threading
 import time
 
 from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka.serialization import SerializationError
 from django.conf import settings
 
-from . import deadletter, metrics, outbox
+from . import deadletter, metrics, outbox, serde
 from .envelope import Event
 from .topics import BY_NAME
 
@@ -97,11 +98,20 @@ class EventProducer:
         self._poller.start()
 
     def publish(self, event: Event) -> None:
-        topic = BY_NAME[event.topic].full_name
+        topic = BY_NAME[event.topic]
+        try:
+            value = serde.encode_value(topic, event.value)
+        except SerializationError as exc:  # breaks its schema: the serializer's refusal
+            self._set_aside_one(event, str(exc))
+            return
+        except serde.RegistryUnavailable as exc:
+            logger.warning("event %s not framed (%s); spooling to the outbox", event.id, exc)
+            self._spool([event])
+            return
         with self._lock:
             self._in_flight[event.id] = event
         try:
-            self._producer.produce(topic, key=event.key, value=event.value, on_delivery=self._on_delivery(event))
+            self._producer.produce(topic.full_name, key=event.key, value=value, on_delivery=self._on_delivery(event))
         except (BufferError, KafkaException) as exc:
             # The local queue is full (a long outage) or the client refused: keep it durably.
             logger.warning("event %s not queued (%s); spooling to the outbox", event.id, exc)
@@ -168,6 +178,13 @@ class EventProducer:
             logger.exception("could not store %d schema-breaking events as dead letters", len(broken))
             return refused
         return innocent
+
+    def _set_aside_one(self, event: Event, reason: str) -> None:
+        try:
+            deadletter.set_aside([(event, [reason])], stage="serializer")
+        except Exception:
+            logger.exception("could not store schema-breaking event %s as a dead letter", event.id)
+            self._spool([event])
 
     def _spool(self, events: list[Event]) -> None:
         try:

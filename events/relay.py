@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, Producer
+from confluent_kafka.serialization import SerializationError
 from django.db import connection, transaction
 
-from . import deadletter, metrics, topics
+from . import deadletter, metrics, serde, topics
 from .envelope import Event, make_event
 from .models import OutboxEvent
 from .producer import REPLACE_AFTER, producer_config
@@ -72,16 +73,27 @@ class Relay:
 
                 return report
 
+            unframed: list[OutboxEvent] = []  # the Schema Registry serializer refused them
             for row in rows:
                 topic = BY_NAME.get(row.topic)
+                try:
+                    value = serde.encode_value(topic, row.value.encode()) if topic else row.value.encode()
+                except SerializationError:
+                    unframed.append(row)
+                    outcomes[row.seq] = "refused by the Schema Registry serializer"
+                    continue
+                except serde.RegistryUnavailable as exc:
+                    outcomes[row.seq] = str(exc)
+                    continue
                 name = topic.full_name if topic else row.topic
-                self.producer.produce(name, key=row.key, value=row.value.encode(), on_delivery=on_delivery(row.seq))
+                self.producer.produce(name, key=row.key, value=value, on_delivery=on_delivery(row.seq))
                 self.producer.poll(0)
             self.producer.flush(self.flush_timeout)
 
             delivered = [seq for seq, error in outcomes.items() if error is None]
             failed = [row for row in rows if outcomes.get(row.seq) is not None or row.seq not in outcomes]
-            dead = self._set_aside([row for row in failed if codes.get(row.seq) == KafkaError.INVALID_RECORD])
+            refused = [row for row in failed if codes.get(row.seq) == KafkaError.INVALID_RECORD]
+            dead = self._set_aside(refused, stage="broker") | self._set_aside(unframed, stage="serializer")
             failed = [row for row in failed if row.seq not in dead]
             OutboxEvent.objects.filter(seq__in=[*delivered, *dead]).delete()
             for row in failed:
@@ -103,13 +115,15 @@ class Relay:
         return result
 
     @staticmethod
-    def _set_aside(refused: list[OutboxEvent]) -> set[int]:
+    def _set_aside(refused: list[OutboxEvent], *, stage: str) -> set[int]:
         """Dead-letter refused rows that break their schema; returns their seqs.
         The others were refused with a batch-mate and are retried."""
+        if not refused:
+            return set()
         by_id = {str(row.event_id): row for row in refused}
         events = [Event(id=str(r.event_id), topic=r.topic, key=r.key, value=r.value.encode()) for r in refused]
         broken, _innocent = deadletter.triage(events)
-        deadletter.set_aside(broken, stage="broker")
+        deadletter.set_aside(broken, stage=stage)
         return {by_id[event.id].seq for event, _problems in broken}
 
     def drain(self) -> RelayResult:
