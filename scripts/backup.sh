@@ -114,7 +114,9 @@ if $events; then
         --since "$events_since" --max "$events_max" --verbosity 0) || die "export_events failed (is the broker reachable?)"
 fi
 
-(cd "$work" && find . -type f ! -name SHA256SUMS -printf '%P\0' | sort -z | xargs -0 sha256sum -- > SHA256SUMS)
+# Every file, those in schemas/ and events/ too, so restore.sh verifies them all.
+sums="$(cd "$work" && find . -type f -printf '%P\0' | sort -z | xargs -0 sha256sum --)"
+printf '%s\n' "$sums" > "$work/SHA256SUMS"
 mv "$work" "$final"
 trap - EXIT
 
