@@ -6,14 +6,15 @@ raw material, which PostgreSQL does not. Each line is
 the CloudEvents envelope (read from either framing, plain JSON or Schema
 Registry). Bounded: --since takes only events newer than a duration, --max the
 newest N of each partition; the export stops at the end each partition had when
-it started, so a busy topic cannot keep it running. Lines are written as they
-are read (partition by partition, in offset order, which keeps each key's
-order), so memory stays flat. `replay_events` puts a file back onto a topic.
+it started (events stamped later are left out), so a busy topic cannot keep it
+running. Lines are written partition by partition, in offset order, which
+keeps each key's order; memory holds at most --max lines. `replay_events` puts a file back onto a topic.
 """
 
 import json
 import re
 import time
+from collections import deque
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from events import serde, topics
 from events.producer import kafka_config
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+IDLE_SECONDS = 1.5  # nothing new for this long: the partition is read to its end
+MAX_SECONDS = 600
 
 
 def duration(text: str) -> timedelta:
@@ -74,35 +77,50 @@ class Command(BaseCommand):
         return found
 
     def _export(self, consumer, name: str, partitions: list[int], since_ms: int | None, newest: int, handle) -> int:
-        ends, starts = {}, {}
+        # Where each partition ends is taken as "caught up" (nothing more within
+        # IDLE_SECONDS) or the first event stamped after the export began, not
+        # from the high watermark: Tansu reports one that can lag the last
+        # record of a batch. The watermark only narrows where --max starts
+        # reading (too early at worst); the newest N are kept while reading.
+        started_ms = int(time.time() * 1000)
+        starts = {}
         for partition in partitions:
             low, high = consumer.get_watermark_offsets(TopicPartition(name, partition), timeout=10)
-            ends[partition], starts[partition] = high, low
-            if newest:
-                starts[partition] = max(low, high - newest)
+            starts[partition] = max(low, high - newest) if newest else low
         if since_ms is not None:
             wanted = [TopicPartition(name, p, since_ms) for p in partitions]
             for found in consumer.offsets_for_times(wanted, timeout=10):
-                offset = found.offset if found.offset >= 0 else ends[found.partition]  # nothing that new
-                starts[found.partition] = max(starts[found.partition], offset)
+                if found.offset >= 0:
+                    starts[found.partition] = max(starts[found.partition], found.offset)
         count = 0
         for partition in partitions:  # one at a time: each partition's lines in offset order
-            if starts[partition] >= ends[partition]:
-                continue
+            kept: deque[dict] = deque(maxlen=newest or None)
             consumer.assign([TopicPartition(name, partition, starts[partition])])
-            deadline, done = time.monotonic() + 300, False
+            deadline, idle_since, done = time.monotonic() + MAX_SECONDS, time.monotonic(), False
             while not done:
                 if time.monotonic() > deadline:
-                    raise CommandError(f"{name}[{partition}] did not reach offset {ends[partition]} within 300s")
-                messages = [m for m in consumer.consume(1000, timeout=1.0) if not m.error()]
+                    raise CommandError(f"{name}[{partition}] still had events after {MAX_SECONDS}s")
+                messages = [m for m in consumer.consume(1000, timeout=0.5) if not m.error()]
                 for message in messages:
-                    if message.offset() < ends[partition]:
-                        handle.write(json.dumps(self._line(message), separators=(",", ":")) + "\n")
+                    if message.timestamp()[1] > started_ms:
+                        done = True  # produced after the export began: the end it had then
+                        break
+                    if since_ms is not None and message.timestamp()[1] < since_ms:
+                        continue
+                    line = self._line(message)
+                    if newest:
+                        kept.append(line)
+                    else:
+                        handle.write(json.dumps(line, separators=(",", ":")) + "\n")
                         count += 1
-                # Past the end it had at the start (also when its last offsets hold no message).
-                [position] = consumer.position([TopicPartition(name, partition)])
-                done = position.offset >= ends[partition]
+                if messages:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since >= IDLE_SECONDS:
+                    done = True
             consumer.unassign()
+            for line in kept:
+                handle.write(json.dumps(line, separators=(",", ":")) + "\n")
+            count += len(kept)
         return count
 
     @staticmethod
