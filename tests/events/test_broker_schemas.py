@@ -162,12 +162,18 @@ def test_every_event_the_site_emits_is_accepted(validating_broker, client, setti
     client.post("/admin/logout/")
     client.post("/admin/login/", {"username": "staffer", "password": "wrong", "next": "/admin/"})
     plane = Aircraft.objects.get(pk=plane.pk)
-    plane.range_km = 4321
+    plane.description = "Changed for the acceptance test."
     plane.save()
+    figure = plane.figures.get(quantity="range")
+    figure.value = "3100"
+    figure.save()
+    source = plane.sources.get()
+    source.title = "Revised test fact sheet"
+    source.save()
     maker = Manufacturer.objects.get(pk=plane.manufacturer_id)
     maker.country = "Nowhere"
     maker.save()
-    Aircraft.objects.filter(manufacturer=maker).delete()
+    Aircraft.objects.filter(manufacturer=maker).delete()  # with its figures and sources
     maker.delete()
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(catalogue_document()))
