@@ -7,7 +7,6 @@ replay count nothing twice: exactly-once effects from at-least-once delivery.
 """
 
 import datetime
-import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from django.utils import timezone
 from aircraft.caching import popularity_changed
 from aircraft.models import Aircraft
 
-from . import topics
+from . import serde, topics
 from .models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -35,10 +34,7 @@ class BatchResult:
 
 
 def _parse(message) -> dict | None:
-    try:
-        envelope = json.loads(message.value())
-    except (TypeError, ValueError):
-        return None
+    envelope = serde.decode_value(message.value(), message.topic())  # plain JSON or Schema Registry framed
     if not isinstance(envelope, dict) or "id" not in envelope or not isinstance(envelope.get("data"), dict):
         return None
     return envelope

@@ -14,7 +14,8 @@ from prometheus_client.core import GaugeMetricFamily
 EVENTS = Counter(
     "hangarstack_events_total",
     "Events by type and outcome: produced (queued to Kafka), delivered (acknowledged), "
-    "failed (not acknowledged in time), spooled (moved to the durable outbox), lost.",
+    "failed (not acknowledged in time), spooled (moved to the durable outbox), lost, "
+    "rejected (breaks its topic's schema; kept as a dead letter).",
     ["event_type", "outcome"],
 )
 RELAY_FAILURES = Counter("hangarstack_relay_failures_total", "Outbox events the relay could not deliver.")
@@ -29,7 +30,7 @@ class PipelineCollector:
         from django.db.models import Count, Min, Q
         from django.utils import timezone
 
-        from .models import OutboxEvent
+        from .models import DeadLetterEvent, OutboxEvent
 
         stats = OutboxEvent.objects.aggregate(
             backlog=Count("pk"), retrying=Count("pk", filter=Q(attempts__gt=0)), oldest=Min("created_at")
@@ -37,6 +38,11 @@ class PipelineCollector:
         yield GaugeMetricFamily("hangarstack_event_outbox_backlog", "Events waiting in the outbox.", stats["backlog"])
         yield GaugeMetricFamily(
             "hangarstack_event_outbox_retrying", "Outbox events that failed at least once.", stats["retrying"]
+        )
+        yield GaugeMetricFamily(
+            "hangarstack_event_dead_letters",
+            "Events set aside because they break their topic's schema (see manage.py dead_letters).",
+            DeadLetterEvent.objects.count(),
         )
         age = (timezone.now() - stats["oldest"]).total_seconds() if stats["oldest"] else 0.0
         yield GaugeMetricFamily("hangarstack_event_outbox_oldest_seconds", "Age of the oldest outbox event.", age)

@@ -39,3 +39,30 @@ class ProcessedEvent(models.Model):
 
     def __str__(self) -> str:
         return str(self.event_id)
+
+
+class DeadLetterEvent(models.Model):
+    """An event that breaks its topic's JSON Schema, set aside instead of retried or dropped.
+
+    The broker refused it (INVALID_RECORD) or the Schema Registry serializer
+    would not frame it. Retrying cannot help: the event or the schema has to
+    change. `dead_letters --requeue` puts them back in the outbox once fixed.
+    """
+
+    class Stage(models.TextChoices):
+        BROKER = "broker", "Refused by the broker"
+        SERIALIZER = "serializer", "Refused by the Schema Registry serializer"
+
+    event_id = models.UUIDField(unique=True)
+    topic = models.CharField(max_length=120)
+    key = models.CharField(max_length=200)
+    value = models.TextField(help_text="The CloudEvents JSON envelope as produced.")
+    stage = models.CharField(max_length=20, choices=Stage)
+    reason = models.TextField(help_text="Which parts of the event break the schema.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.event_id}"

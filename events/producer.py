@@ -23,9 +23,10 @@ import threading
 import time
 
 from confluent_kafka import KafkaError, KafkaException, Producer
+from confluent_kafka.serialization import SerializationError
 from django.conf import settings
 
-from . import metrics, outbox
+from . import deadletter, metrics, outbox, serde
 from .envelope import Event
 from .topics import BY_NAME
 
@@ -69,6 +70,13 @@ def producer_config(**extra) -> dict:
     )
 
 
+# After the broker refuses a record, librdkafka resets the idempotent producer's
+# sequence numbers by bumping its epoch; the embedded broker (Tansu 0.6) answers
+# every later write from that producer with PRODUCER_FENCED. A fresh producer is
+# the cure there and harmless against Kafka, where refusals are rare.
+REPLACE_AFTER = frozenset({KafkaError.INVALID_RECORD, KafkaError.PRODUCER_FENCED})
+
+
 def event_type(event: Event) -> str:
     topic = BY_NAME.get(event.topic)
     return topic.short if topic else event.topic
@@ -80,6 +88,7 @@ class EventProducer:
         self._producer = Producer(producer_config(error_cb=self._on_error))
         self._in_flight: dict[str, Event] = {}
         self._failed: list[Event] = []
+        self._refused: list[Event] = []  # INVALID_RECORD: the broker's schema check said no
         self._lock = threading.Lock()
         self._spool_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -89,11 +98,20 @@ class EventProducer:
         self._poller.start()
 
     def publish(self, event: Event) -> None:
-        topic = BY_NAME[event.topic].full_name
+        topic = BY_NAME[event.topic]
+        try:
+            value = serde.encode_value(topic, event.value)
+        except SerializationError as exc:  # breaks its schema: the serializer's refusal
+            self._set_aside_one(event, str(exc))
+            return
+        except serde.RegistryUnavailable as exc:
+            logger.warning("event %s not framed (%s); spooling to the outbox", event.id, exc)
+            self._spool([event])
+            return
         with self._lock:
             self._in_flight[event.id] = event
         try:
-            self._producer.produce(topic, key=event.key, value=event.value, on_delivery=self._on_delivery(event))
+            self._producer.produce(topic.full_name, key=event.key, value=value, on_delivery=self._on_delivery(event))
         except (BufferError, KafkaException) as exc:
             # The local queue is full (a long outage) or the client refused: keep it durably.
             logger.warning("event %s not queued (%s); spooling to the outbox", event.id, exc)
@@ -109,7 +127,10 @@ class EventProducer:
                 # Not in flight any more means it was already spooled at shutdown.
                 tracked = self._in_flight.pop(event.id, None) is not None
                 if error is not None and tracked:
-                    self._failed.append(event)
+                    refused = error.code() == KafkaError.INVALID_RECORD
+                    (self._refused if refused else self._failed).append(event)
+            if error is not None and error.code() in REPLACE_AFTER:
+                self.fatal = True  # see REPLACE_AFTER; get_producer() replaces it
             if error is None:
                 metrics.EVENTS.labels(event_type(event), "delivered").inc()
             else:
@@ -138,10 +159,32 @@ class EventProducer:
         with self._spool_lock:
             with self._lock:
                 failed = list(self._failed)
-            if failed:
-                self._spool(failed)
+                refused = list(self._refused)
+            to_spool = failed + (self._set_aside(refused) if refused else [])
+            if to_spool:
+                self._spool(to_spool)
+            if failed or refused:
                 with self._lock:
                     del self._failed[: len(failed)]
+                    del self._refused[: len(refused)]
+
+    def _set_aside(self, refused: list[Event]) -> list[Event]:
+        """Dead-letter the refused events that break their schema; return the rest,
+        refused only for sharing a batch with one, to be spooled for the relay."""
+        broken, innocent = deadletter.triage(refused)
+        try:
+            deadletter.set_aside(broken, stage="broker")
+        except Exception:  # the database is down too: the outbox path will log the loss
+            logger.exception("could not store %d schema-breaking events as dead letters", len(broken))
+            return refused
+        return innocent
+
+    def _set_aside_one(self, event: Event, reason: str) -> None:
+        try:
+            deadletter.set_aside([(event, [reason])], stage="serializer")
+        except Exception:
+            logger.exception("could not store schema-breaking event %s as a dead letter", event.id)
+            self._spool([event])
 
     def _spool(self, events: list[Event]) -> None:
         try:
@@ -157,7 +200,7 @@ class EventProducer:
 
     def pending(self) -> int:
         with self._lock:
-            return len(self._in_flight) + len(self._failed)
+            return len(self._in_flight) + len(self._failed) + len(self._refused)
 
     def flush(self, timeout: float) -> int:
         """Wait up to timeout for acknowledgements; returns how many are still pending."""

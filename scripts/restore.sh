@@ -98,3 +98,9 @@ if $media; then
 fi
 
 echo "restore: done. Run 'python manage.py migrate' if this code is newer than the backup."
+if [[ -d "$backup/events" ]]; then
+    echo "restore: the backup holds topic events; put them back with, per topic:"
+    for export in "$backup"/events/*.jsonl; do
+        echo "  python manage.py replay_events $export"
+    done
+fi

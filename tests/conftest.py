@@ -1,12 +1,30 @@
+import os
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
+from events import schema_store
+
 
 @pytest.fixture(scope="session", autouse=True)
-def create_kafka_topics(django_db_setup, django_db_blocker):
+def broker_schemas():
+    """The embedded broker validates this run's topics too: their names carry the
+    run's prefix, so their schemas are added to the broker's registry under it."""
+    directory = os.environ.get("HANGARSTACK_BROKER_SCHEMAS")
+    if not directory:  # an external broker (KAFKA_BOOTSTRAP_SERVERS): nothing to add
+        yield None
+        return
+    written = schema_store.write_broker_registry(directory, prefix=settings.KAFKA["TOPIC_PREFIX"])
+    yield directory
+    for path in written:
+        path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def create_kafka_topics(broker_schemas, django_db_setup, django_db_blocker):
     """Topics exist before any page is viewed, as `make run` ensures: a broker
     that auto-creates topics on first produce would otherwise pick their shape."""
     with django_db_blocker.unblock():

@@ -170,6 +170,15 @@ KAFKA = {
     "TOPIC_REPLICATION_FACTOR": env.int("KAFKA_TOPIC_REPLICATION_FACTOR", default=3),
     "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
 }
+# Confluent-compatible Schema Registry (Confluent Cloud: the registry's endpoint
+# and an API key/secret for it). With a URL, values are framed by confluent-kafka's
+# JSON Schema serializer (magic byte + schema id); without, plain JSON.
+SCHEMA_REGISTRY = {
+    "URL": env("SCHEMA_REGISTRY_URL", default=""),
+    "API_KEY": env("SCHEMA_REGISTRY_API_KEY", default=""),
+    "API_SECRET": env("SCHEMA_REGISTRY_API_SECRET", default=""),
+    "COMPATIBILITY": env("SCHEMA_REGISTRY_COMPATIBILITY", default="BACKWARD"),
+}
 # Client addresses in events are pseudonymised with this key (defaults to one
 # derived from SECRET_KEY); see README "Privacy".
 EVENTS_IP_HASH_KEY = env("EVENTS_IP_HASH_KEY", default="")

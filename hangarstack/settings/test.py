@@ -15,7 +15,8 @@ LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
 
 # Topics of this test run are prefixed so a broker shared with `make run`
 # (devstack reuses a running one) never mixes the two; one broker, so RF 1.
-KAFKA["TOPIC_PREFIX"] = f"test{uuid.uuid4().hex[:8]}."  # noqa: F405
+# A test's subprocess (backup.sh, gunicorn) is given its run's prefix explicitly.
+KAFKA["TOPIC_PREFIX"] = env("KAFKA_TOPIC_PREFIX", default=f"test{uuid.uuid4().hex[:8]}.")  # noqa: F405
 KAFKA["TOPIC_PARTITIONS"] = 3  # noqa: F405
 KAFKA["TOPIC_REPLICATION_FACTOR"] = 1  # noqa: F405
 # Outage tests make librdkafka report every refused connection; the events

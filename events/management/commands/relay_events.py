@@ -8,10 +8,9 @@ with --once to drain the backlog and exit.
 
 import time
 
-from events import outbox, topics
-from events.envelope import make_event
+from events import outbox
 from events.management.service import ServiceCommand
-from events.relay import Relay, backoff_delays, sleep_unless
+from events.relay import Relay, backlog_event, backoff_delays, sleep_unless
 
 BACKLOG_WARNING = 1000
 WARNING_INTERVAL = 300.0
@@ -52,17 +51,7 @@ class Command(ServiceCommand):
                     if time.monotonic() - last_warning > WARNING_INTERVAL:
                         last_warning = time.monotonic()
                         # Kept in the outbox like everything else: it arrives once the broker is back.
-                        outbox.store(
-                            [
-                                make_event(
-                                    topics.SYSTEM,
-                                    "relay.backlog",
-                                    subject="outbox",
-                                    key="relay",
-                                    data={"backlog": backlog, "error": "broker not accepting"},
-                                )
-                            ]
-                        )
+                        outbox.store([backlog_event(backlog)])
                 sleep_unless(lambda: self.stopping, wait)
             else:
                 delays = None

@@ -5,7 +5,7 @@ import json
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, TopicPartition
 from django.core.management.base import CommandError
 
-from events import topics
+from events import serde, topics
 from events.management.service import ServiceCommand
 from events.producer import kafka_config
 
@@ -55,9 +55,8 @@ class Command(ServiceCommand):
         text = message.value().decode("utf-8", "replace")
         if raw:
             return text
-        try:
-            envelope = json.loads(text)
-        except ValueError:
+        envelope = serde.decode_value(message.value(), message.topic())  # plain or registry framed
+        if not isinstance(envelope, dict):
             return f"[{message.partition()}@{message.offset()}] (not JSON) {text[:200]}"
         return (
             f"{envelope.get('time', '?')} {envelope.get('type', '?')} subject={envelope.get('subject', '')} "
