@@ -42,6 +42,7 @@ from .support import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    EDITOR_PERMISSIONS,
     EDITORS,
     PASSWORD,
     VIEWPORTS,
@@ -198,12 +199,12 @@ def catalogue(transactional_db):
 
 @pytest.fixture
 def editors_group(transactional_db):
-    """The "Catalogue editors" group as its data migration makes it (a transactional test's flush removes it)."""
+    """The "Catalogue editors" group as its data migrations make it (a transactional test's flush removes it)."""
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=EDITORS.GROUP)
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label="aircraft", codename__in=EDITORS.PERMISSIONS)
+        Permission.objects.filter(content_type__app_label="aircraft", codename__in=EDITOR_PERMISSIONS)
     )
     return group
 

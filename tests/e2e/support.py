@@ -1,5 +1,6 @@
 """Helpers the browser tests share: the tools they need, viewports, axe-core, reading events back."""
 
+import datetime
 import html
 import importlib
 import json
@@ -10,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from aircraft.models import Aircraft, AircraftSource, Figure, SourceKind
+from aircraft.services import catalogue_refresh_digests
 from events import topics
 from tests.events.conftest import raw_messages, read_topic
+from tests.factories import AircraftFactory, ManufacturerFactory, figures_with
 
 E2E_DIR = Path(__file__).resolve().parent
 ROOT = E2E_DIR.parents[1]
@@ -36,8 +40,13 @@ VIEWPORTS = {
         "has_touch": True,
     },
 }
-# The group and its permissions exactly as the data migration makes them.
+# The group and its permissions exactly as the data migrations make them: 0003 creates it,
+# 0006 (catalogue model v2) lets it edit figures and sources.
 EDITORS = importlib.import_module("aircraft.migrations.0003_catalogue_editors_group")
+EDITOR_PERMISSIONS = [
+    *EDITORS.PERMISSIONS,
+    *importlib.import_module("aircraft.migrations.0006_catalogue_v2_data").EDITOR_PERMISSIONS,
+]
 PASSWORD = "e2e-Correct-Horse-7"
 SERIOUS = {"serious", "critical"}
 
@@ -153,3 +162,43 @@ def consume_views() -> None:
     from events import consumer
 
     consumer.apply_batch(raw_messages(topics.VIEWS))
+
+
+# --- Data -------------------------------------------------------------------------------
+
+
+def add_manufacturer_source(plane, key: str, title: str, url: str) -> AircraftSource:
+    """A second source for a factory-made aircraft (its first is the factory's "Test fact sheet")."""
+    return AircraftSource.objects.create(
+        aircraft=plane,
+        key=key,
+        title=title,
+        publisher=plane.manufacturer.name,
+        url=url,
+        kind=SourceKind.MANUFACTURER,
+        checked=datetime.date(2026, 10, 15),
+        position=1,
+    )
+
+
+def aircraft_with_kinds_and_two_sources():
+    """TX-9 Longreach: a typical range from its fact sheet (source 1), and a ferry range and a
+    maximum speed with their conditions from its flight manual (source 2)."""
+    plane = AircraftFactory(
+        manufacturer=ManufacturerFactory(name="Test Aircraft Company"),
+        designation="TX-9",
+        name="Longreach",
+        figures=figures_with(mach=None, max_speed=None),  # typical range 3000 km, from "Test fact sheet"
+    )
+    manual = add_manufacturer_source(
+        plane, "manual", "TX-9 flight manual, section 5: performance", "https://example.com/tx-9/flight-manual.pdf"
+    )
+    for quantity, kind, value, unit, condition in (
+        ("range", "ferry", "2,700", "nmi", "with two external wing fuel tanks"),
+        ("max_speed", "at-altitude", "1,060", "kn", "at 36,000 ft"),
+    ):
+        Figure.objects.create(
+            aircraft=plane, quantity=quantity, kind=kind, value=value, unit=unit, condition=condition, source=manual
+        )
+    catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk=plane.pk))
+    return plane

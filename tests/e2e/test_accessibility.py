@@ -5,7 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .support import describe, serious, write_json
+from aircraft.models import Figure
+from tests.factories import AircraftFactory
+
+from .support import add_manufacturer_source, aircraft_with_kinds_and_two_sources, describe, serious, write_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -59,6 +62,54 @@ def test_public_pages_have_no_serious_accessibility_violation(page, viewport, ca
                 failures.append(f"{name} ({address}) scrolls sideways by {overflow}px on a phone")
     write_json(artifacts / viewport / "axe.json", findings)
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"], indirect=True)
+def test_data_sheet_with_source_markers_has_no_violation_at_all(page, viewport, screenshot, axe, artifacts):
+    """A data sheet with kinds, conditions, source markers, the numbered source list and a
+    variant's inherited figures: axe-core finds nothing at any impact, before and after a
+    marker is followed by keyboard."""
+    base = aircraft_with_kinds_and_two_sources()
+    variant = AircraftFactory(
+        manufacturer=base.manufacturer,
+        designation="TX-9B",
+        name="Longreach",
+        variant_of=base,
+        figures={("max_takeoff_weight", "overall"): ("52,000", "lb")},
+    )
+    brochure = add_manufacturer_source(variant, "brochure", "TX-9B brochure", "https://example.com/tx-9b/brochure.pdf")
+    Figure.objects.create(
+        aircraft=variant, quantity="passengers", kind="typical", value="8", unit="count", source=brochure
+    )
+
+    findings = {}
+    for name, plane in (("aircraft-with-sources", base), ("aircraft-variant", variant)):
+        page.goto(plane.get_absolute_url())
+        expect(page.locator(".source-marker").first).to_be_visible()
+        findings[name] = axe()
+        screenshot(name)
+    # The variant marks what it inherits and credits the base type's sources to it.
+    expect(page.locator(".sources__list li")).to_have_count(4)
+    expect(page.locator(".sources__list")).to_contain_text("for the TX-9 Longreach")
+    expect(page.locator(".spec-table").get_by_text("from the TX-9 Longreach").first).to_be_visible()
+
+    # Tab to a figure's marker, follow it with Enter, and check the page as it is then.
+    page.goto(base.get_absolute_url())
+    marker = page.locator(".spec-table tr", has_text="Range (ferry)").get_by_role("link", name="source 2")
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if marker.evaluate("el => el === document.activeElement"):
+            break
+    expect(marker).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#source-2$"))
+    expect(page.locator("#source-2")).to_be_in_viewport()
+    findings["aircraft-source-followed"] = axe()
+    screenshot("aircraft-source-followed")
+
+    write_json(artifacts / viewport / "axe-datasheet.json", findings)
+    problems = {name: found for name, found in findings.items() if found}
+    assert not problems, "\n".join(f"{name}:\n{describe(found)}" for name, found in problems.items())
 
 
 @pytest.mark.parametrize("viewport", ["desktop"], indirect=True)

@@ -1,6 +1,7 @@
 """What catalogue staff do in the admin, and what the admin refuses."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -30,9 +31,17 @@ def sign_in(page, username: str, password: str):
     return posted.value
 
 
-def service_ceiling(page):
-    row = page.locator(".spec-table tr").filter(has=page.get_by_role("rowheader", name="Service ceiling"))
-    return row.locator(".value")
+def empty_weight(page):
+    """The empty weight on the public data sheet: (first shown, other unit system)."""
+    row = page.locator(".spec-table tr").filter(has=page.get_by_role("rowheader", name="Empty weight", exact=True))
+    return row.locator(".value"), row.locator(".value-alt")
+
+
+def figure_form(page, quantity: str):
+    """The row of the admin's figures inline that holds this quantity."""
+    return page.locator("#figures-group tr.form-row").filter(
+        has=page.locator(f"select[name$='-quantity'] option[value='{quantity}'][selected]")
+    )
 
 
 def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
@@ -40,13 +49,16 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
 ):
     make_user("editor", staff=True, groups=[editors_group])
     plane = Aircraft.objects.get(slug="f-22a-raptor")
+    figure = plane.figures.get(quantity="empty_weight", kind="empty")
 
     # A visitor has the page open already (so any page cache holds the old figure).
     visitor = browser.new_context(base_url=live_server.url)
     public = visitor.new_page()
     try:
         public.goto("/aircraft/f-22a-raptor/")
-        expect(service_ceiling(public)).to_have_text("15,240 m")
+        shown, other = empty_weight(public)
+        expect(shown).to_have_text("19,659 kg")
+        expect(other).to_have_text("43,341 lb")  # derived from a kilogram figure the fact sheet never printed
 
         page.goto("/admin/")
         expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
@@ -64,32 +76,68 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
         page.locator("#searchbar").press("Enter")
         page.locator("#result_list").get_by_role("link", name="F-22A", exact=True).click()
         expect(page).to_have_url(re.compile(rf"/admin/aircraft/aircraft/{plane.pk}/change/(\?.*)?$"))
-        ceiling = page.get_by_label("Service ceiling (m)")
-        expect(ceiling).to_have_value("15240")
-        expect(page.get_by_role("link", name="Delete")).to_have_count(0)  # editors may not delete
-        ceiling.fill("16000")
+        expect(page.get_by_role("link", name="Delete")).to_have_count(0)  # editors may not delete an aircraft
+
+        # The figures inline: each figure as published, with its kind and its source.
+        expect(page.locator("#figures-group tr.form-row.has_original")).to_have_count(plane.figures.count())
+        row = figure_form(page, "empty_weight")
+        expect(row).to_have_count(1)
+        expect(row.locator("select[name$='-kind']")).to_have_value("empty")
+        # Kinds are offered once each, by the codes the help table beside the inline lists: a length
+        # or a take-off weight reads "overall", never the label of another quantity's "overall".
+        for quantity in ("length", "max_takeoff_weight", "crew"):
+            kind = figure_form(page, quantity).locator("select[name$='-kind']")
+            expect(kind.locator("option:checked")).to_have_text("overall")
+        offered = kind.locator("option").evaluate_all("options => options.map(o => o.value)")
+        assert len(offered) == len(set(offered)), offered
+        expect(row.locator("input[name$='-value']")).to_have_value("19659")
+        expect(row.locator("select[name$='-unit']")).to_have_value("kg")
+        expect(row.locator("select[name$='-source'] option:checked")).to_have_text(
+            "U.S. Air Force fact sheet: F-22 Raptor (U.S. Air Force fact sheet)"
+        )
+        # The editor enters the figure as the fact sheet prints it: 43,340 pounds.
+        row.locator("input[name$='-value']").fill("43,340")
+        row.locator("select[name$='-unit']").select_option("lb")
         screenshot("admin-aircraft-change")
         page.locator("input[name=_save]").first.click()
         expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
         screenshot("admin-aircraft-changed")
 
-        # The visitor reloads and sees the new figure straight away.
+        # The visitor reloads and sees the new figure straight away, in both unit systems.
         public.reload()
-        expect(service_ceiling(public)).to_have_text("16,000 m")
+        shown, other = empty_weight(public)
+        expect(shown).to_have_text("19,660 kg")  # derived, to the four figures the source printed
+        expect(other).to_have_text("43,340 lb")  # as published
+        public.get_by_role("button", name="Show imperial units").click()
+        expect(public.locator(".units-switch__current")).to_have_text("Units: Imperial")
+        expect(shown).to_have_text("43,340 lb")
+        expect(other).to_have_text("19,660 kg")
     finally:
         visitor.close()
 
-    # The change is on hangarstack.data.updates, with who made it.
+    # Saved as published, and the change is on hangarstack.data.updates, with who made it.
+    figure.refresh_from_db()
+    assert (figure.value, figure.unit) == ("43,340", "lb")
     Relay().drain()
     updates = [
         e
         for e in read_topic(topics.DATA_UPDATES)
-        if e["data"]["entity"] == "aircraft" and e["data"]["id"] == plane.pk and e["data"]["action"] == "updated"
+        if e["data"]["entity"] == "figure" and e["data"]["id"] == figure.pk and e["data"]["action"] == "updated"
     ]
     assert len(updates) == 1, updates
-    assert updates[0]["data"]["changes"] == {"service_ceiling_m": {"old": 15240, "new": 16000}}
+    changes = updates[0]["data"]["changes"]
+    assert changes["value"] == {"old": "19659", "new": "43,340"}
+    assert changes["unit"] == {"old": "kg", "new": "lb"}
+    assert round(Decimal(changes["metric_value"]["new"]), 2) == Decimal("19658.69")
     assert updates[0]["data"]["actor"] == "user:editor"
-    assert updates[0]["subject"] == "f-22a-raptor"
+    assert updates[0]["subject"] == "f-22a-raptor:empty_weight:empty"
+    # Nothing else about the aircraft changed, so nothing else was announced for it.
+    others = [
+        e
+        for e in read_topic(topics.DATA_UPDATES)
+        if e["data"]["action"] == "updated" and e["data"]["actor"] == "user:editor" and e not in updates
+    ]
+    assert others == [], others
 
 
 def test_a_signed_in_visitor_who_is_not_staff_is_refused(page, make_user):

@@ -5,7 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from aircraft.models import Aircraft
+from aircraft.models import Aircraft, Figure
+from aircraft.services import catalogue_refresh_digests
+from tests.factories import AircraftFactory, ManufacturerFactory, figures_with
+
+from .support import aircraft_with_kinds_and_two_sources
 
 pytestmark = [
     pytest.mark.e2e,
@@ -14,13 +18,19 @@ pytestmark = [
 ]
 
 
+def spec_row(page, label: str):
+    """One row of the data sheet, by the label a visitor reads ("Range (ferry)")."""
+    return page.locator(".spec-table tr").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+
+
 def spec_value(page, label: str):
-    """The figure shown first (in the visitor's units) in one row of the specification table."""
-    return (
-        page.locator(".spec-table tr")
-        .filter(has=page.get_by_role("rowheader", name=label, exact=True))
-        .locator(".value")
-    )
+    """The figure shown first (in the visitor's units) in one row of the data sheet."""
+    return spec_row(page, label).locator(".value")
+
+
+def spec_other_value(page, label: str):
+    """The same figure in the other unit system, shown below it."""
+    return spec_row(page, label).locator(".value-alt")
 
 
 def test_home_then_a_manufacturer_then_an_aircraft(page, catalogue):
@@ -43,11 +53,66 @@ def test_home_then_a_manufacturer_then_an_aircraft(page, catalogue):
     expect(page.get_by_role("heading", level=1)).to_have_text("Lockheed Martin F-22A Raptor")
     expect(page).to_have_title("Lockheed Martin F-22A Raptor · HangarStack")
     expect(spec_value(page, "Length")).to_have_text("18.92 m")
-    expect(page.locator(".source-box")).to_contain_text("Last verified")
+    expect(spec_other_value(page, "Length")).to_have_text("62 ft 1 in")
+    # A figure the catalogue lacks is said out loud, not left out.
+    expect(spec_row(page, "Range")).to_contain_text("Not in the catalogue yet")
+    expect(spec_row(page, "Range").locator(".source-marker")).to_have_count(0)
+
+    # The figure's marker leads to the numbered source it was read in.
+    sources = page.get_by_role("region", name="Sources")
+    expect(sources.get_by_role("listitem")).to_have_count(1)
+    spec_row(page, "Length").get_by_role("link", name="source 1").click()
+    expect(page).to_have_url(re.compile(r"/aircraft/f-22a-raptor/#source-1$"))
+    source = page.locator("#source-1")
+    expect(source).to_be_in_viewport()
+    expect(source).to_contain_text("U.S. Air Force fact sheet: F-22 Raptor")
+    expect(source).to_contain_text("Military fact sheet; checked 27 Nov 2026")
+    expect(source.get_by_role("link", name="U.S. Air Force fact sheet: F-22 Raptor")).to_have_attribute(
+        "href", "https://www.af.mil/About-Us/Fact-Sheets/Display/Article/104506/f-22-raptor/"
+    )
 
     # and back up through the breadcrumb
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Lockheed Martin").click()
     expect(page).to_have_url(re.compile(r"/manufacturers/lockheed-martin/$"))
+
+
+def test_a_figure_says_what_it_is_and_where_it_came_from(page):
+    plane = aircraft_with_kinds_and_two_sources()
+    page.goto(plane.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test Aircraft Company TX-9 Longreach")
+
+    # Two ranges of different kinds, each under its own label and never merged into one.
+    expect(spec_value(page, "Range (typical)")).to_have_text("3,000 km")
+    expect(spec_value(page, "Range (ferry)")).to_have_text("5,000 km")
+    expect(spec_other_value(page, "Range (ferry)")).to_have_text("2,700 nmi")  # as the manual printed it
+    expect(spec_row(page, "Range (ferry)").locator(".value-condition")).to_have_text(
+        "with two external wing fuel tanks"
+    )
+    expect(spec_row(page, "Range (typical)").locator(".value-condition")).to_have_count(0)
+    expect(spec_value(page, "Maximum speed (at altitude)")).to_have_text("1,960 km/h")
+    expect(spec_row(page, "Maximum speed (at altitude)").locator(".value-condition")).to_have_text("at 36,000 ft")
+
+    # Each figure is marked with the number of its own source.
+    expect(spec_row(page, "Range (typical)").locator(".source-marker")).to_have_text("[1]")
+    expect(spec_row(page, "Range (ferry)").locator(".source-marker")).to_have_text("[2]")
+    expect(spec_row(page, "Maximum speed (at altitude)").locator(".source-marker")).to_have_text("[2]")
+    sources = page.get_by_role("region", name="Sources").get_by_role("listitem")
+    expect(sources).to_have_count(2)
+    expect(sources.first).to_contain_text("Test fact sheet, Test Air Force")
+
+    # Following [2] lands on the manual, the second source in the list.
+    spec_row(page, "Range (ferry)").get_by_role("link", name="source 2").click()
+    expect(page).to_have_url(re.compile(r"#source-2$"))
+    manual = page.locator("#source-2")
+    expect(manual).to_be_in_viewport()
+    expect(manual).to_have_text(
+        re.compile(
+            r"TX-9 flight manual, section 5: performance, Test Aircraft Company\s+"
+            r"\(Manufacturer data; checked 15 Oct 2026\)"
+        )
+    )
+    expect(sources.nth(1)).to_have_attribute("id", "source-2")
+    expect(manual.get_by_role("link")).to_have_attribute("href", "https://example.com/tx-9/flight-manual.pdf")
 
 
 def test_catalogue_filters_and_paging(page, catalogue):
@@ -59,24 +124,32 @@ def test_catalogue_filters_and_paging(page, catalogue):
     expect(cards).to_have_count(24)
 
     page.get_by_label("Status", exact=True).select_option("active")
-    page.get_by_label("Sort by", exact=True).select_option("oldest")
+    page.get_by_label("Sort by", exact=True).select_option("heaviest")
     page.get_by_role("button", name="Show aircraft").click()
     expect(page).to_have_url(re.compile(r"status=active"))
     expect(results).to_contain_text("105 aircraft")
-    first_page_years = years_on_page(page)
+    # The sort says what it compares, and how many aircraft lack that figure.
+    lacking = Aircraft.objects.filter(status="active", rank_mtow_kg=None).count()
+    assert 0 < lacking < 105 - 48  # so the first two pages are all aircraft with the figure
+    expect(page.locator(".results__note")).to_have_text(
+        f"Sorted by a maximum take-off weight. {lacking} aircraft without one are listed last."
+    )
+    first_page_weights = weights_on_page(page)
 
     page.get_by_role("navigation", name="Pagination").get_by_role("link", name="Next page").click()
     expect(page).to_have_url(re.compile(r"page=2"))
     expect(results).to_contain_text("showing 25–48")
     expect(page).to_have_title("All aircraft (page 2) · HangarStack")
     # the filters survive paging, in the address and in the form
-    expect(page).to_have_url(re.compile(r"status=active.*sort=oldest|sort=oldest.*status=active"))
+    expect(page).to_have_url(re.compile(r"status=active.*sort=heaviest|sort=heaviest.*status=active"))
     expect(page.get_by_label("Status", exact=True)).to_have_value("active")
-    expect(page.get_by_label("Sort by", exact=True)).to_have_value("oldest")
-    second_page_years = years_on_page(page)
-    assert first_page_years == sorted(first_page_years)
-    assert second_page_years == sorted(second_page_years)
-    assert max(first_page_years) <= min(second_page_years)
+    expect(page.get_by_label("Sort by", exact=True)).to_have_value("heaviest")
+    second_page_weights = weights_on_page(page)
+    assert len(first_page_weights) == len(second_page_weights) == 24
+    assert first_page_weights == sorted(first_page_weights, reverse=True)
+    assert second_page_weights == sorted(second_page_weights, reverse=True)
+    assert min(first_page_weights) >= max(second_page_weights)
+    assert first_page_weights[0] > second_page_weights[-1]
 
     # narrowing the filter starts again at page 1
     page.get_by_label("Manufacturer", exact=True).select_option(label="Boeing")
@@ -89,6 +162,48 @@ def test_catalogue_filters_and_paging(page, catalogue):
 
     page.get_by_role("link", name="Clear filters").click()
     expect(results).to_contain_text("122 aircraft")
+
+
+def weights_on_page(page) -> list[int]:
+    """The maximum take-off weights on the cards, in kilograms (the metric visitor's unit)."""
+    weights = (
+        page.locator(".aircraft-card .card__figure")
+        .filter(has=page.locator("dt", has_text=re.compile(r"^Max take-off weight$")))
+        .locator("dd")
+        .all_text_contents()
+    )
+    assert all(text.endswith(" kg") for text in weights), weights
+    return [int(re.sub(r"\D", "", text)) for text in weights]
+
+
+def test_oldest_first_goes_by_the_year_on_each_card(page):
+    """A card's year is the entry into service, or the first flight where the aircraft never entered service."""
+    maker = ManufacturerFactory(name="Era Works")
+    AircraftFactory(manufacturer=maker, designation="E-3", name="Jet", entered_service_year=2005)
+    AircraftFactory(
+        manufacturer=maker,
+        designation="E-1",
+        name="Demonstrator",
+        status=Aircraft.Status.RESEARCH,
+        entered_service_year=None,
+        first_flight_year=1975,
+    )
+    AircraftFactory(manufacturer=maker, designation="E-2", name="Trainer", entered_service_year=1990)
+    AircraftFactory(manufacturer=maker, designation="E-5", name="Mock-up", entered_service_year=None)
+    AircraftFactory(manufacturer=maker, designation="E-4", name="Paper Plane", entered_service_year=None)
+
+    page.goto("/aircraft/?manufacturer=era-works&sort=oldest")
+    titles = page.locator(".aircraft-card .card__title")
+    expect(titles).to_have_text(["E-1 Demonstrator", "E-2 Trainer", "E-3 Jet", "E-4 Paper Plane", "E-5 Mock-up"])
+    assert years_on_page(page) == [1975, 1990, 2005]  # the last two cards have no year, so no badge
+    expect(page.locator(".results__note")).to_have_text(
+        "Sorted by a first flight or entry-into-service year. 2 aircraft without one are listed last."
+    )
+
+    page.get_by_label("Sort by", exact=True).select_option("newest")
+    page.get_by_role("button", name="Show aircraft").click()
+    expect(titles).to_have_text(["E-3 Jet", "E-2 Trainer", "E-1 Demonstrator", "E-4 Paper Plane", "E-5 Mock-up"])
+    assert years_on_page(page) == [2005, 1990, 1975]
 
 
 def years_on_page(page) -> list[int]:
@@ -111,6 +226,11 @@ def test_search_with_a_typo_finds_the_aircraft(page, catalogue):
     expect(page).to_have_url(re.compile(r"/aircraft/f-22a-raptor/$"))
 
 
+def compare_row(page, label: str):
+    table = page.get_by_role("region", name="Comparison table")
+    return table.locator("tr").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+
+
 def test_compare_two_aircraft(page, catalogue):
     page.goto("/aircraft/f-22a-raptor/")
     page.get_by_role("link", name="Compare with other aircraft").click()
@@ -128,39 +248,101 @@ def test_compare_two_aircraft(page, catalogue):
     )
 
     def row(label):
-        return table.locator("tr").filter(has=page.get_by_role("rowheader", name=label, exact=True))
+        return compare_row(page, label)
 
     expect(row("Length").locator(".value")).to_have_text(["18.92 m", "15.67 m"])
     expect(row("Length").locator(".best-mark")).to_have_count(0)  # size is neither better nor worse
-    expect(row("Range").locator(".value")).to_have_text(["2,977 km", "2,173 km"])
-    expect(row("Range").locator("td").first).to_have_class(re.compile(r"\bbest\b"))
-    expect(row("Range").locator("td").first.locator(".best-mark")).to_be_visible()
-    expect(row("Range").locator("td").last.locator(".best-mark")).to_have_count(0)
+    # Both weights were published in pounds; the heavier is the best.
+    expect(row("Max take-off weight").locator(".value")).to_have_text(["37,900 kg", "31,800 kg"])
+    expect(row("Max take-off weight").locator(".value-alt")).to_have_text(["83,500 lb", "70,000 lb"])
+    expect(row("Max take-off weight").locator("td").first).to_have_class(re.compile(r"\bbest\b"))
+    expect(row("Max take-off weight").locator("td").first.locator(".best-mark")).to_be_visible()
+    expect(row("Max take-off weight").locator("td").last.locator(".best-mark")).to_have_count(0)
+    # The same ceiling on both: nothing to mark.
+    expect(row("Service ceiling").locator(".value-alt")).to_have_text(["50,000 ft", "50,000 ft"])
+    expect(row("Service ceiling").locator(".best-mark")).to_have_count(0)
+    # Only one of them has a Mach figure in the catalogue: shown, said missing for the other, never "best".
+    expect(row("Mach (maximum)").locator("td")).to_have_text(["Not in the catalogue yet", "Mach 1.6"])
+    expect(row("Mach (maximum)").locator(".best-mark")).to_have_count(0)
+    expect(table.locator(".best-mark")).to_have_count(1)
 
     table.get_by_role("link", name="F-35A Lightning II").click()
     expect(page).to_have_url(re.compile(r"/aircraft/f-35a-lightning-ii/$"))
 
 
+def test_compare_marks_best_only_between_figures_of_the_same_kind(page):
+    """A ferry range is longer than any typical range; it must not win the typical range's row."""
+    tanker = AircraftFactory(
+        designation="LR-1",
+        name="Tanker",
+        figures=figures_with(range=("3000", "km"), mach=("1.2", "mach")),
+    )
+    source = tanker.sources.get()
+    Figure.objects.create(
+        aircraft=tanker,
+        quantity="range",
+        kind="ferry",
+        value="9000",
+        unit="km",
+        condition="with four external tanks",
+        source=source,
+    )
+    catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk=tanker.pk))
+    AircraftFactory(designation="LR-2", name="Airliner", figures=figures_with(range=("2,500", "nmi"), mach=None))
+
+    page.goto("/compare/?a=lr-1-tanker&a=lr-2-airliner")
+    expect(page.get_by_role("region", name="Comparison table").get_by_role("columnheader")).to_have_text(
+        ["Specification", re.compile(r"LR-1 Tanker"), re.compile(r"LR-2 Airliner")]
+    )
+    typical = compare_row(page, "Range (typical)")
+    expect(typical.locator(".value")).to_have_text(["3,000 km", "4,630 km"])
+    expect(typical.locator(".value-alt")).to_have_text(["1,620 nmi", "2,500 nmi"])
+    expect(typical.locator("td").last.locator(".best-mark")).to_be_visible()
+    expect(typical.locator("td").last).to_have_class(re.compile(r"\bbest\b"))
+    expect(typical.locator("td").first.locator(".best-mark")).to_have_count(0)
+
+    ferry = compare_row(page, "Range (ferry)")
+    expect(ferry.locator("td")).to_have_text(
+        [re.compile(r"9,000 km\s+4,860 nmi\s+with four external tanks"), "Not in the catalogue yet"]
+    )
+    expect(ferry.locator(".best-mark")).to_have_count(0)  # nothing of its kind to beat
+    expect(compare_row(page, "Mach (maximum)").locator(".best-mark")).to_have_count(0)  # only LR-1 has one
+    expect(page.locator(".table-note")).to_contain_text("a ferry range is never compared with a typical range")
+
+
 def test_metric_and_imperial_preference(page, catalogue):
     page.goto("/aircraft/f-22a-raptor/")
     expect(page.locator(".units-switch__current")).to_have_text("Units: Metric")
+    expect(page.locator(".spec-table__hint")).to_have_text(
+        "Metric first, imperial below; numbers in brackets point to the sources"
+    )
     expect(spec_value(page, "Length")).to_have_text("18.92 m")
-    expect(spec_value(page, "Service ceiling")).to_have_text("15,240 m")
+    # Published in feet and pounds: the metric figure is derived, to the precision the source printed.
+    expect(spec_value(page, "Service ceiling")).to_have_text("15,200 m")
+    expect(spec_other_value(page, "Service ceiling")).to_have_text("50,000 ft")
+    expect(spec_value(page, "Max take-off weight")).to_have_text("37,900 kg")
 
     page.get_by_role("button", name="Show imperial units").click()
     expect(page).to_have_url(re.compile(r"/aircraft/f-22a-raptor/$"))  # back on the same page
     expect(page.locator(".units-switch__current")).to_have_text("Units: Imperial")
+    expect(page.locator(".spec-table__hint")).to_contain_text("Imperial first, metric below")
     expect(spec_value(page, "Length")).to_have_text("62 ft 1 in")
+    expect(spec_other_value(page, "Length")).to_have_text("18.92 m")
+    # Shown as published: 50,000 ft and 83,500 lb, never a round trip through metres and kilograms.
     expect(spec_value(page, "Service ceiling")).to_have_text("50,000 ft")
+    expect(spec_value(page, "Max take-off weight")).to_have_text("83,500 lb")
+    expect(spec_other_value(page, "Max take-off weight")).to_have_text("37,900 kg")
 
     # the choice is remembered on other pages
     page.goto("/compare/?a=f-22a-raptor&a=f-16c-fighting-falcon")
     expect(page.locator(".table-note")).to_contain_text("Imperial first, metric below")
-    expect(page.locator(".compare-table .value").first).to_contain_text("ft")
+    expect(compare_row(page, "Length").locator(".value")).to_have_text(["62 ft 1 in", "49 ft 5 in"])
+    expect(compare_row(page, "Max take-off weight").locator(".value")).to_have_text(["83,500 lb", "37,500 lb"])
 
     page.get_by_role("button", name="Show metric units").click()
     expect(page).to_have_url(re.compile(r"/compare/\?a=f-22a-raptor&a=f-16c-fighting-falcon$"))
     expect(page.locator(".table-note")).to_contain_text("Metric first, imperial below")
+    expect(compare_row(page, "Max take-off weight").locator(".value")).to_have_text(["37,900 kg", "17,000 kg"])
     page.goto("/aircraft/f-22a-raptor/")
     expect(spec_value(page, "Length")).to_have_text("18.92 m")
 
