@@ -316,7 +316,7 @@ def test_fastest_sorts_on_mach_and_says_who_lacks_a_speed(client, fleet):
     response = client.get("/aircraft/?sort=fastest")
     assert [a.designation for a in response.context["page"]][:3] == ["SR-71A", "F-22A", "B-17G"]
     assert response.context["page"][-1].designation == "G-1"
-    assert "1 aircraft without one are listed last" in response.content.decode()
+    assert "1 aircraft without one is listed last" in response.content.decode()
 
 
 def test_range_sort_compares_typical_ranges_only(client, fleet):
