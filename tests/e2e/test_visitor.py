@@ -132,7 +132,8 @@ def test_catalogue_filters_and_paging(page, catalogue):
     lacking = Aircraft.objects.filter(status="active", rank_mtow_kg=None).count()
     assert 0 < lacking < 105 - 48  # so the first two pages are all aircraft with the figure
     expect(page.locator(".results__note")).to_have_text(
-        f"Sorted by a maximum take-off weight. {lacking} aircraft without one {'is' if lacking == 1 else 'are'} listed last."
+        f"Sorted by a maximum take-off weight. {lacking} aircraft without one "
+        f"{'is' if lacking == 1 else 'are'} listed last."
     )
     first_page_weights = weights_on_page(page)
 
