@@ -79,6 +79,7 @@ def aircraft_summary(request: HttpRequest, plane: Aircraft) -> dict:
         "designation": plane.designation,
         "name": plane.name,
         "display_name": plane.display_name,
+        "full_name": plane.full_name,
         "manufacturer": {"slug": plane.manufacturer.slug, "name": plane.manufacturer.name},
         "role": plane.role,
         "status": plane.status,
@@ -108,7 +109,10 @@ def aircraft_full(request: HttpRequest, plane: Aircraft) -> dict:
         "description": plane.description,
         "country": plane.country or None,
         "variant_of": aircraft_summary(request, plane.variant_of) if plane.variant_of_id else None,
-        "variants": [{"slug": v.slug, "designation": v.designation, "name": v.name} for v in plane.variants.all()],
+        "variants": [
+            {"slug": v.slug, "designation": v.designation, "name": v.name, "display_name": v.display_name}
+            for v in plane.variants.all()
+        ],
         "identity": {
             "icao_type": plane.icao_type or None,
             "wake_category": plane.wake_category or None,

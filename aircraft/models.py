@@ -68,6 +68,15 @@ class TimeStamped(models.Model):
         return changes
 
 
+def _words(text: str) -> list[str]:
+    return text.casefold().split()
+
+
+def _key(text: str) -> str:
+    """Letters and digits only: "A320 neo" and "A320neo" say the same."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 class SourceKind(models.TextChoices):
     MILITARY_FACT_SHEET = "military-fact-sheet", "Military fact sheet"
     MANUFACTURER = "manufacturer", "Manufacturer data"
@@ -285,7 +294,7 @@ class Aircraft(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.manufacturer.name} {self.display_name}" if self.manufacturer_id else self.display_name
+        return self._full_name(self.manufacturer.name if self.manufacturer_id else "")
 
     def get_absolute_url(self) -> str:
         return reverse("aircraft:aircraft-detail", args=[self.slug])
@@ -322,12 +331,38 @@ class Aircraft(TimeStamped):
 
     @property
     def display_name(self) -> str:
-        """Designation and name, without saying the same thing twice ("H160", not "H160 H160")."""
-        if not self.name or self.name.casefold() in self.designation.casefold():
+        """Designation and name, without saying the same thing twice: "H160", not
+        "H160 H160"; "340B", not "340B Saab 340" (a name that only puts the
+        manufacturer before a designation it contains says nothing new)."""
+        return self._display_name(self._loaded_maker_name())
+
+    @property
+    def full_name(self) -> str:
+        """Manufacturer and display name, the manufacturer said once:
+        "Lockheed Martin F-22A Raptor", "ATR 42-600" (not "ATR ATR 42-600")."""
+        return self._full_name(self._loaded_maker_name())
+
+    def _loaded_maker_name(self) -> str:
+        # Only a manufacturer already loaded: a name is never worth a query per row.
+        if self.manufacturer_id and Aircraft.manufacturer.is_cached(self):
+            return self.manufacturer.name
+        return ""
+
+    def _display_name(self, maker: str) -> str:
+        name = self.name.strip()
+        if maker and _words(name)[: len(_words(maker))] == _words(maker):
+            name = " ".join(name.split()[len(_words(maker)) :]).strip(" -")  # "Saab 340" -> "340"
+        if not name or _key(name) in _key(self.designation):
             return self.designation
-        if self.designation.casefold() in self.name.casefold():
-            return self.name
-        return f"{self.designation} {self.name}"
+        if _key(self.designation) in _key(name):  # "Mi-24 Hind" already says "Mi-24"
+            return name
+        return f"{self.designation} {name}"
+
+    def _full_name(self, maker: str) -> str:
+        shown = self._display_name(maker)
+        if not maker or _words(shown)[: len(_words(maker))] == _words(maker):
+            return shown
+        return f"{maker} {shown}"
 
     @property
     def is_rotorcraft(self) -> bool:
@@ -341,6 +376,7 @@ class Aircraft(TimeStamped):
         """This aircraft, then its base, its base's base... (loops cut)."""
         chain, seen, current = [], set(), self
         while current is not None and current.pk not in seen and len(chain) < 6:
+            share_manufacturer(self, current)
             chain.append(current)
             seen.add(current.pk)
             current = current.variant_of
@@ -353,6 +389,17 @@ class Aircraft(TimeStamped):
             if value not in (None, "", []):
                 return value, plane
         return None, None
+
+
+def share_manufacturer(loaded: Aircraft, other: Aircraft) -> None:
+    """Give `other` the manufacturer `loaded` already holds, when it is the same one."""
+    if (
+        other is not loaded
+        and other.manufacturer_id == loaded.manufacturer_id
+        and Aircraft.manufacturer.is_cached(loaded)
+        and not Aircraft.manufacturer.is_cached(other)
+    ):
+        other.manufacturer = loaded.manufacturer
 
 
 class AircraftSource(TimeStamped):

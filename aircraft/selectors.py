@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from . import search
 from .caching import catalogue_stamp
-from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal
+from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal, share_manufacturer
 
 SORTS = {
     "designation": ("designation",),
@@ -116,12 +116,16 @@ def filter_results(queryset: QuerySet[Aircraft], filters: CatalogueFilters) -> Q
 
 
 def aircraft_detail(slug: str) -> Aircraft | None:
-    return (
+    plane = (
         Aircraft.objects.select_related("manufacturer", "view_total", *LINEAGE)
         .prefetch_related("variants")
         .filter(slug=slug)
         .first()
     )
+    if plane is not None:  # variants are named as the page names the aircraft, at no extra query
+        for variant in plane.variants.all():
+            share_manufacturer(plane, variant)
+    return plane
 
 
 def aircraft_siblings(aircraft: Aircraft, limit: int = 8) -> QuerySet[Aircraft]:

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from aircraft.models import Aircraft, Figure
+from aircraft.models import Aircraft, Figure, Manufacturer
 from tests.factories import AircraftFactory, ManufacturerFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,12 +148,31 @@ def test_changed_fields_reports_old_and_new_values_once():
         ("A380-800", "A380", "A380-800"),
         ("777-300ER", "777", "777-300ER"),
         ("F-22A", "Raptor", "F-22A Raptor"),
-        ("340B", "Saab 340", "340B Saab 340"),
+        ("340B", "Saab 340", "340B Saab 340"),  # the manufacturer is not loaded: no query to find it
         ("AW169", "", "AW169"),
+        ("A320neo", "A320 neo", "A320neo"),
+        ("Mi-24", "Mi-24 Hind", "Mi-24 Hind"),
     ],
 )
 def test_display_name_never_says_the_same_thing_twice(designation, name, shown):
     assert Aircraft(designation=designation, name=name).display_name == shown
+
+
+@pytest.mark.parametrize(
+    "maker, designation, name, shown, full",
+    [
+        ("Saab", "340B", "Saab 340", "340B", "Saab 340B"),
+        ("Bell", "X-1", "Bell X-1", "X-1", "Bell X-1"),
+        ("Bell", "407GXi", "Bell 407", "407GXi", "Bell 407GXi"),
+        ("ATR", "ATR 72-600", "ATR 72", "ATR 72-600", "ATR 72-600"),
+        ("Airbus Helicopters", "H160", "H160", "H160", "Airbus Helicopters H160"),
+        ("Lockheed Martin", "F-22A", "Raptor", "F-22A Raptor", "Lockheed Martin F-22A Raptor"),
+        ("Saab", "JAS 39E", "Gripen E", "JAS 39E Gripen E", "Saab JAS 39E Gripen E"),
+    ],
+)
+def test_the_manufacturer_is_named_once(maker, designation, name, shown, full):
+    plane = Aircraft(designation=designation, name=name, manufacturer=Manufacturer(pk=1, name=maker))
+    assert (plane.display_name, plane.full_name, str(plane)) == (shown, full, full)
 
 
 def test_a_figure_is_shown_as_published_and_converted_to_its_precision():
