@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import get_usage
 
 from .clientip import client_ip, client_ip_key
+from .lockout import signin_paused
 from .views import error_response
 
 BEACON = re.compile(r"^/api/aircraft/[^/]+/view$")
@@ -56,11 +57,7 @@ def limit_response(request: HttpRequest) -> HttpResponse | None:
         if request.method == "POST" and path == _admin_login_path():
             locked = signin_lockout_remaining(request)
             if locked:
-                return rate_limited(
-                    request,
-                    locked,
-                    "Too many sign-in attempts. For your security, sign-in is paused; try again later.",
-                )
+                return signin_paused(request, seconds=locked)
             rules = [("admin-login", settings.RATELIMIT_ADMIN_LOGIN)]
         else:
             rules = []  # staff at work in the admin are not counted against the public limit
@@ -86,9 +83,13 @@ def signin_lockout_remaining(request: HttpRequest) -> int:
     """Seconds until sign-in is allowed again for this username or address; 0 if not locked."""
     username = request.POST.get("username", "")
     counts = cache.get_many(_failure_keys(username, client_ip(request)))
-    if any(count >= settings.SIGNIN_MAX_FAILURES for count in counts.values()):
-        return settings.SIGNIN_LOCKOUT_SECONDS
-    return 0
+    locked = [key for key, count in counts.items() if count >= settings.SIGNIN_MAX_FAILURES]
+    if not locked:
+        return 0
+    # The pause ends when the counter expires (django-redis tells how soon; other caches cannot).
+    ttl = getattr(cache, "ttl", None)
+    left = [ttl(key) or 0 for key in locked] if ttl else []
+    return max(left, default=0) or settings.SIGNIN_LOCKOUT_SECONDS
 
 
 @receiver(user_login_failed)

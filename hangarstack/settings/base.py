@@ -194,6 +194,8 @@ RATELIMIT_ADMIN_LOGIN = env("RATELIMIT_ADMIN_LOGIN", default="30/h")
 # Failed staff sign-ins before a username or address is locked out, and for how long.
 SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
 SIGNIN_LOCKOUT_SECONDS = env.int("SIGNIN_LOCKOUT_SECONDS", default=900)
+# The lock-out page (hangarstack/lockout.py) for django-axes too, once it counts the failures.
+AXES_LOCKOUT_CALLABLE = "hangarstack.lockout.signin_paused"
 
 # --- Metrics -------------------------------------------------------------------
 # /metrics answers loopback, these networks, or a request bearing METRICS_TOKEN.
