@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, When
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from . import quantities
-from .models import Aircraft, AircraftSource, CatalogueRelease, Figure, Manufacturer
-from .services import aircraft_refresh_digest, aircraft_retire
+from .models import Aircraft, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
+from .services import aircraft_refresh_digest, aircraft_retire, correction_accept, correction_decline
 
 
 class DecadeFilter(admin.SimpleListFilter):
@@ -149,6 +150,7 @@ class AircraftAdmin(admin.ModelAdmin):
                     "country",
                     "description",
                     "notes",
+                    "unpublished",
                 ]
             },
         ),
@@ -202,3 +204,82 @@ class AircraftAdmin(admin.ModelAdmin):
 class CatalogueReleaseAdmin(admin.ModelAdmin):
     list_display = ["version", "date", "title", "loaded_at"]
     readonly_fields = ["loaded_at"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """The review queue: visitors' corrections, waiting ones first. Accept writes the
+    figure and its source through the services (a change event like any edit)."""
+
+    list_display = ["created_at", "aircraft", "figure_label", "proposed", "current", "source_link", "status"]
+    list_filter = ["status", "quantity"]
+    list_select_related = ["aircraft__manufacturer"]
+    search_fields = ["aircraft__designation", "aircraft__name", "source_url", "note"]
+    actions = ["accept", "decline"]
+    readonly_fields = ["aircraft", "created_at", "status", "reviewed_at", "reviewed_by", "figure", "current"]
+    fields = [
+        "aircraft",
+        ("quantity", "kind"),
+        ("value", "unit"),
+        "current",
+        "source_url",
+        "note",
+        ("source_title", "source_publisher", "source_kind"),
+        ("status", "reviewed_by", "reviewed_at"),
+        "figure",
+        "created_at",
+    ]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        waiting_first = Case(When(status=Correction.Status.PENDING, then=0), default=1)
+        return super().get_queryset(request).order_by(waiting_first, "-created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # corrections come from visitors
+
+    def has_change_permission(self, request: HttpRequest, obj: Correction | None = None) -> bool:
+        if obj is not None and obj.status != Correction.Status.PENDING:
+            return False  # a reviewed correction is a record
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="figure")
+    def figure_label(self, obj: Correction) -> str:
+        return obj.label
+
+    @admin.display(description="proposed")
+    def proposed(self, obj: Correction) -> str:
+        return f"{obj.value} {obj.unit}" if obj.unit not in ("count", "mach") else obj.value
+
+    @admin.display(description="in the catalogue now")
+    def current(self, obj: Correction) -> str:
+        if obj.pk is None:
+            return "-"
+        figure = Figure.objects.filter(aircraft_id=obj.aircraft_id, quantity=obj.quantity, kind=obj.kind).first()
+        return f"{figure.value} {figure.unit}" if figure else "not in the catalogue"
+
+    @admin.display(description="source")
+    def source_link(self, obj: Correction) -> str:
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', obj.source_url, obj.source_url[:60])
+
+    @admin.action(description="Accept: write the figure and its source", permissions=["change"])
+    def accept(self, request: HttpRequest, queryset: QuerySet[Correction]) -> None:
+        self._review(request, queryset, correction_accept, "accepted")
+
+    @admin.action(description="Decline", permissions=["change"])
+    def decline(self, request: HttpRequest, queryset: QuerySet[Correction]) -> None:
+        self._review(request, queryset, correction_decline, "declined")
+
+    def _review(self, request, queryset, service, done: str) -> None:
+        count = 0
+        for correction in queryset:
+            try:
+                service(correction=correction, editor=request.user.get_username())
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{correction.aircraft}, {correction.label}: {' '.join(exc.messages)}", messages.ERROR
+                )
+            else:
+                count += 1
+        if count:
+            self.message_user(request, f"{count} correction{'s' if count != 1 else ''} {done}.", messages.SUCCESS)

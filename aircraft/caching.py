@@ -123,6 +123,12 @@ def _finish(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
+def private_page(request: HttpRequest) -> None:
+    """This response holds something for the signed-in person only (a staff link):
+    it is neither stored in the page cache nor marked cacheable by others."""
+    request.page_private = True
+
+
 def cached_page(view=None, *, shows_popularity: bool = False):
     """Mark a view's 200 responses as cacheable by PageCacheMiddleware.
 
@@ -136,7 +142,10 @@ def cached_page(view=None, *, shows_popularity: bool = False):
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             request.shows_popularity = shows_popularity
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
+            if getattr(request, "page_private", False):  # made for one signed-in person: never shared
+                patch_vary_headers(response, ["Cookie"])
+                patch_cache_control(response, private=True, no_cache=True)
+            elif response.status_code == 200 and not response.streaming:
                 etag = '"' + hashlib.blake2b(response.content, digest_size=12).hexdigest() + '"'
                 _finish(response, etag)
                 request._page_cacheable = True

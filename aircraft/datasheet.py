@@ -33,10 +33,11 @@ class Row:
     quantity: str
     kind: str
     label: str
-    display: dict[str, str] | None  # None: not in the catalogue yet
+    display: dict[str, str] | None  # None: not in the catalogue yet, or not published
     figure: Figure | None = None
     marker: int | None = None
     via: Aircraft | None = None
+    unpublished: bool = False  # a source says the figure is not published
 
     @property
     def key(self) -> str:
@@ -113,6 +114,8 @@ def _datasheet(plane, lineage, figures, sources, planes_by_id) -> Datasheet:
             own.setdefault((figure.quantity, figure.kind), (figure, member))
     sheet = Datasheet(plane)
     expected = EXPECTED_ROTORCRAFT if plane.is_rotorcraft else EXPECTED_FIXED_WING
+    unpublished, _ = plane.inherited("unpublished")
+    unpublished = set(unpublished or ())
     order = list(quantities.QUANTITIES)
     for title, names in GROUPS:
         rows = []
@@ -134,7 +137,9 @@ def _datasheet(plane, lineage, figures, sources, planes_by_id) -> Datasheet:
                         None if member is plane else member,
                     )
                 )
-            if not found and name in expected and not (name == "max_speed" and any(k[0] == "mach" for k in own)):
+            if not found and name in unpublished:
+                rows.append(Row(name, spec.default_kind, spec.label, None, unpublished=True))
+            elif not found and name in expected and not (name == "max_speed" and any(k[0] == "mach" for k in own)):
                 rows.append(Row(name, spec.default_kind, spec.label, None))
         if rows:
             sheet.groups.append((title, sorted(rows, key=lambda r: order.index(r.quantity))))

@@ -1,5 +1,6 @@
 from django import forms
 
+from . import quantities
 from .models import Aircraft, Manufacturer
 from .selectors import CatalogueFilters
 
@@ -52,3 +53,70 @@ class CatalogueFilterForm(forms.Form):
 
 def manufacturer_choices():
     return Manufacturer.objects.only("slug", "name").order_by("name")
+
+
+def _figure_choices() -> list[tuple[str, str]]:
+    """Every figure a visitor can correct, as "quantity:kind" with the label pages use."""
+    return [
+        (f"{spec.code}:{kind}", quantities.label(spec.code, kind))
+        for spec in quantities.QUANTITIES.values()
+        for kind, _ in spec.kinds
+    ]
+
+
+class CorrectionForm(forms.Form):
+    """ "Suggest a correction" on an aircraft page: no account, nothing beyond what is typed.
+
+    `website` is a honeypot: hidden from people (and from screen readers), filled by
+    bots that fill every field; a submission with it is dropped without a word.
+    """
+
+    figure = forms.ChoiceField(label="Figure", choices=[("", "Choose a figure"), *_figure_choices()])
+    value = forms.CharField(
+        label="Correct value", max_length=40, help_text='As the source prints it, e.g. "62.1" or "83,500".'
+    )
+    unit = forms.ChoiceField(label="Unit", choices=[("", "Choose a unit"), *quantities.UNIT_CHOICES])
+    source_url = forms.URLField(
+        label="Source (web address)",
+        max_length=500,
+        assume_scheme="https",
+        help_text="The page or document that gives this value. Required.",
+    )
+    note = forms.CharField(label="Note (optional)", required=False, max_length=1000, widget=forms.Textarea)
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def __init__(self, *args, aircraft=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aircraft = aircraft
+        slug = aircraft.slug if aircraft is not None else "x"
+        self.auto_id = f"correction-{slug}-%s"
+        self.fields["value"].widget.attrs.update(autocomplete="off", inputmode="decimal")
+        self.fields["note"].widget.attrs.update(rows=3)
+        self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self):
+        data = super().clean()
+        figure, value, unit = data.get("figure"), data.get("value"), data.get("unit")
+        if figure and value and unit:
+            quantity, _ = figure.split(":", 1)
+            try:
+                quantities.parse(quantity, value, unit)
+            except quantities.FigureError as exc:
+                field = "unit" if "cannot be given in" in str(exc) else "value"
+                self.add_error(field, quantities.sentence(exc))
+        return data
+
+    def submission(self) -> dict:
+        quantity, kind = self.cleaned_data["figure"].split(":", 1)
+        return {
+            "quantity": quantity,
+            "kind": kind,
+            "value": self.cleaned_data["value"].strip(),
+            "unit": self.cleaned_data["unit"],
+            "source_url": self.cleaned_data["source_url"],
+            "note": self.cleaned_data["note"].strip(),
+        }

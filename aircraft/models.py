@@ -239,6 +239,17 @@ class Aircraft(TimeStamped):
     engine_type = models.CharField(max_length=12, choices=Engine, blank=True)
     powerplant_source = _source_field("powerplant")
 
+    # Said "Not published" on the page rather than "Not in the catalogue yet". Only where
+    # a source says so (a classified ceiling, a maker that gives no empty weight); the
+    # notes say which source.
+    unpublished = ArrayField(
+        models.CharField(max_length=30, choices=quantities.QUANTITY_CHOICES),
+        default=list,
+        blank=True,
+        help_text="Figures a source says are not published, e.g. service_ceiling for a classified ceiling. "
+        "Say which source in the notes.",
+    )
+
     image = models.FileField(upload_to="aircraft/", blank=True, validators=[IMAGE_TYPES])
     image_alt = models.CharField(max_length=200, blank=True, help_text="Describe the image for screen readers.")
 
@@ -426,7 +437,37 @@ class AircraftSource(TimeStamped):
         return f"{self.aircraft.slug}:{self.key}" if self.aircraft_id else self.key
 
 
-class Figure(TimeStamped):
+class FigureLike:
+    """What a figure and a proposed correction to one share: quantity, kind, value and unit."""
+
+    quantity: str
+    kind: str
+    value: str
+    unit: str
+
+    @property
+    def spec(self) -> quantities.Quantity:
+        return quantities.QUANTITIES[self.quantity]
+
+    @property
+    def label(self) -> str:
+        return quantities.label(self.quantity, self.kind)
+
+    def figure_problems(self) -> dict[str, str]:
+        """Field-level messages: a kind the quantity lacks, a value its unit cannot hold."""
+        errors = {}
+        spec = quantities.QUANTITIES.get(self.quantity)
+        if spec and self.kind not in dict(spec.kinds):
+            errors["kind"] = f"{spec.label} comes in these kinds: {', '.join(k for k, _ in spec.kinds)}."
+        if spec and self.value and self.unit:
+            try:
+                quantities.parse(self.quantity, self.value, self.unit)
+            except quantities.FigureError as exc:
+                errors["value"] = quantities.sentence(exc)
+        return errors
+
+
+class Figure(FigureLike, TimeStamped):
     """One published figure: what it is, the value and unit as printed, and its source."""
 
     aircraft = models.ForeignKey(Aircraft, on_delete=models.CASCADE, related_name="figures")
@@ -467,14 +508,6 @@ class Figure(TimeStamped):
         where = self.aircraft.slug if self.aircraft_id else ""
         return f"{where}:{self.quantity}:{self.kind}"
 
-    @property
-    def spec(self) -> quantities.Quantity:
-        return quantities.QUANTITIES[self.quantity]
-
-    @property
-    def label(self) -> str:
-        return self.spec.figure_label(self.kind)
-
     def published(self) -> quantities.Published:
         return quantities.parse(self.quantity, self.value, self.unit)
 
@@ -483,15 +516,9 @@ class Figure(TimeStamped):
         return {system: quantities.display(self.quantity, published, system) for system in quantities.SYSTEMS}
 
     def clean(self) -> None:
-        errors = {}
-        spec = quantities.QUANTITIES.get(self.quantity)
-        if spec and self.kind not in dict(spec.kinds):
-            errors["kind"] = f"{spec.label} comes in these kinds: {', '.join(k for k, _ in spec.kinds)}."
-        if spec and self.value and self.unit:
-            try:
-                self.metric_value = self.published().metric
-            except quantities.FigureError as exc:
-                errors["value"] = str(exc)[:1].upper() + str(exc)[1:] + "."
+        errors = self.figure_problems()
+        if not errors and self.value and self.unit:
+            self.metric_value = self.published().metric
         if self.source_id and self.aircraft_id and self.source.aircraft_id != self.aircraft_id:
             errors["source"] = "Choose one of this aircraft's own sources."
         if errors:
@@ -520,6 +547,51 @@ class CatalogueRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} ({self.date})"
+
+
+class Correction(FigureLike, models.Model):
+    """A figure a visitor says is wrong or missing, with the source that says so.
+
+    No account and no personal data: only what the visitor typed. An editor
+    accepts it (the figure and its source are written through the services, as
+    any edit) or declines it, in the admin.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    aircraft = models.ForeignKey(Aircraft, on_delete=models.CASCADE, related_name="corrections")
+    quantity = models.CharField(max_length=30, choices=quantities.QUANTITY_CHOICES)
+    kind = models.CharField(max_length=20, choices=quantities.KIND_CHOICES)
+    value = models.CharField(max_length=40, help_text="As the source prints it, in its unit.")
+    unit = models.CharField(max_length=8, choices=quantities.UNIT_CHOICES)
+    source_url = models.URLField("source", max_length=500, help_text="The page or document that gives this value.")
+    note = models.TextField(max_length=1000, blank=True)
+    # Filled in by the editor before accepting, when the address is not yet one of the aircraft's sources.
+    source_title = models.CharField(max_length=300, blank=True, help_text="Defaults to the figure and the site.")
+    source_publisher = models.CharField(max_length=200, blank=True, help_text="Defaults to the site's name.")
+    source_kind = models.CharField(max_length=30, choices=SourceKind, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=150, blank=True, help_text="The editor's username.")
+    figure = models.ForeignKey(
+        Figure, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="The figure it wrote."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="correction_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_quantity_display()} of {self.aircraft_id}: {self.value} {self.unit}"
+
+    def clean(self) -> None:
+        errors = self.figure_problems()
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Popularity: written by the events consumer, read by the pages ------------

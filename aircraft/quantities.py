@@ -156,6 +156,19 @@ QUANTITIES = {
         Quantity("payload", "Payload", MASS, (("maximum", "maximum"),), more_is_better=True),
     )
 }
+
+
+def label(quantity: str, kind: str) -> str:
+    """ "Length", or "Range (ferry)" where the kind needs saying."""
+    return QUANTITIES[quantity].figure_label(kind)
+
+
+def sentence(error: Exception) -> str:
+    """A FigureError as a sentence for a form: capitalised, with its full stop."""
+    text = str(error)
+    return text[:1].upper() + text[1:] + "."
+
+
 QUANTITY_CHOICES = [(q.code, q.label) for q in QUANTITIES.values()]
 KIND_CHOICES = sorted({(code, label) for q in QUANTITIES.values() for code, label in q.kinds})
 UNIT_CHOICES = [(code, code) for code in UNITS]

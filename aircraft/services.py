@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +13,7 @@ from . import digest as digests
 from . import quantities
 from .caching import catalogue_stamp_refresh
 from .fixture import Document, FixtureError
-from .models import SOURCED_FIELDS, Aircraft, AircraftSource, CatalogueRelease, Figure, Manufacturer
+from .models import SOURCED_FIELDS, Aircraft, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
 
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
 DATES = ("first_flight", "entered_service", "retired")
@@ -114,6 +115,7 @@ def aircraft_record(plane: Aircraft, sources: list[AircraftSource], figures: lis
             "country": plane.country,
             "description": plane.description,
             "notes": plane.notes,
+            "unpublished": list(plane.unpublished),
             "identity": _compact(
                 {
                     "icao_type": plane.icao_type,
@@ -212,6 +214,7 @@ def _aircraft_scalars(record: dict) -> dict:
         "military_designation": identity.get("military_designation", ""),
         "nato_name": identity.get("nato_name", ""),
         "aliases": list(identity.get("aliases", [])),
+        "unpublished": list(record.get("unpublished", [])),
         "production_first_year": production.get("first_year"),
         "production_last_year": production.get("last_year"),
         "number_built": production.get("number_built"),
@@ -517,3 +520,92 @@ def aircraft_retire(*, aircraft: QuerySet[Aircraft]) -> int:
             plane.save(update_fields=["status", "updated_at"])
             count += 1
     return count
+
+
+# --- Corrections from visitors ---------------------------------------------------
+
+
+def correction_submit(
+    *, aircraft: Aircraft, quantity: str, kind: str, value: str, unit: str, source_url: str, note: str = ""
+) -> Correction:
+    """A visitor's correction, waiting in the review queue."""
+    correction = Correction(
+        aircraft=aircraft, quantity=quantity, kind=kind, value=value, unit=unit, source_url=source_url, note=note
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+def _reviewable(correction: Correction) -> Correction:
+    locked = Correction.objects.select_for_update().select_related("aircraft").get(pk=correction.pk)
+    if locked.status != Correction.Status.PENDING:
+        raise ValidationError(f"This correction was already {locked.get_status_display().lower()}.")
+    return locked
+
+
+def _correction_source(correction: Correction) -> AircraftSource:
+    """The aircraft's source at the correction's address, or a new one for it."""
+    plane = correction.aircraft
+    existing = AircraftSource.objects.filter(aircraft=plane, url=correction.source_url).first()
+    if existing is not None:
+        return existing
+    taken = set(AircraftSource.objects.filter(aircraft=plane).values_list("key", flat=True))
+    key, n = f"correction-{correction.pk}", 1
+    while key in taken:
+        n += 1
+        key = f"correction-{correction.pk}-{n}"
+    host = urlsplit(correction.source_url).hostname or correction.source_url
+    last = (
+        AircraftSource.objects.filter(aircraft=plane).order_by("-position").values_list("position", flat=True).first()
+    )
+    source = AircraftSource(
+        aircraft=plane,
+        key=key,
+        title=correction.source_title or f"{correction.label} ({host})",
+        publisher=correction.source_publisher or host.removeprefix("www."),
+        url=correction.source_url,
+        kind=correction.source_kind,
+        checked=timezone.localdate(),
+        position=(last or 0) + 1,
+    )
+    source.full_clean()
+    source.save()
+    return source
+
+
+def correction_accept(*, correction: Correction, editor: str) -> Figure:
+    """Write the corrected figure and its source, as an editor's edit in the admin would:
+    each save is a change event on hangarstack.data.updates, in this transaction."""
+    with transaction.atomic():
+        correction = _reviewable(correction)
+        if (
+            not correction.source_kind
+            and not AircraftSource.objects.filter(aircraft=correction.aircraft, url=correction.source_url).exists()
+        ):
+            raise ValidationError("Say what kind of source it is (source kind) before accepting.")
+        source = _correction_source(correction)
+        figure = Figure.objects.filter(
+            aircraft=correction.aircraft, quantity=correction.quantity, kind=correction.kind
+        ).first() or Figure(aircraft=correction.aircraft, quantity=correction.quantity, kind=correction.kind)
+        if figure.source_id != source.pk:
+            figure.condition = ""  # the old source's condition is not the new one's
+        figure.value, figure.unit, figure.source = correction.value, correction.unit, source
+        figure.full_clean()
+        figure.save()
+        correction.status = Correction.Status.ACCEPTED
+        correction.figure = figure
+        correction.reviewed_by = editor[:150]
+        correction.reviewed_at = timezone.now()
+        correction.save(update_fields=["status", "figure", "reviewed_by", "reviewed_at"])
+        aircraft_refresh_digest(aircraft=correction.aircraft)
+    return figure
+
+
+def correction_decline(*, correction: Correction, editor: str) -> None:
+    with transaction.atomic():
+        correction = _reviewable(correction)
+        correction.status = Correction.Status.DECLINED
+        correction.reviewed_by = editor[:150]
+        correction.reviewed_at = timezone.now()
+        correction.save(update_fields=["status", "reviewed_by", "reviewed_at"])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("manufacturers/<slug:slug>/", views.manufacturer_detail, name="manufacturer-detail"),
     path("aircraft/", views.aircraft_list, name="aircraft-list"),
     path("aircraft/<slug:slug>/", views.aircraft_detail, name="aircraft-detail"),
+    path("aircraft/<slug:slug>/corrections/", views.suggest_correction, name="suggest-correction"),
     path("compare/", views.compare, name="compare"),
     path("search/", views.search, name="search"),
     path("preferences/units/", views.set_units, name="set-units"),

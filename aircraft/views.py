@@ -2,20 +2,21 @@
 
 import re
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, units
-from .caching import cached_page, emit, live_view_count
+from . import selectors, services, units
+from .caching import cached_page, emit, live_view_count, private_page
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE
 from .datasheet import datasheet
-from .forms import CatalogueFilterForm, manufacturer_choices
+from .forms import CatalogueFilterForm, CorrectionForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
 
 ONE_YEAR = 365 * 24 * 3600
@@ -112,8 +113,25 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sheet": datasheet(aircraft),
             "siblings": selectors.aircraft_siblings(aircraft),
             "views": views,
+            "staff_edit_url": staff_edit_url(request, aircraft),
+            "correction_form": CorrectionForm(aircraft=aircraft),
         },
     )
+
+
+def staff_edit_url(request: HttpRequest, aircraft: Aircraft) -> str:
+    """The admin page that fills a gap, for staff who may edit; "" for everyone else.
+
+    Only a request with a session can be staff, and the page cache never stores
+    or serves those; the page is also marked private so no other cache keeps it.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return ""
+    if not user.has_perm("aircraft.change_aircraft"):
+        return ""
+    private_page(request)
+    return reverse("admin:aircraft_aircraft_change", args=[aircraft.pk])
 
 
 @require_GET
@@ -160,6 +178,40 @@ def search(request: HttpRequest) -> HttpResponse:
             "popular_searches": selectors.popular_searches(),
         },
     )
+
+
+# The form sits on cached pages shared by everyone, which carry no CSRF token; no
+# account or session is at stake, and the rate limit (RATELIMIT_CORRECTIONS, in
+# hangarstack.ratelimits) holds back floods, forged or not.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
+    """The correction form on its own (never cached), and where the aircraft page's form posts."""
+    aircraft = selectors.aircraft_detail(slug)
+    if aircraft is None:
+        raise Http404("No aircraft has this address.")
+    status = 200
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, aircraft=aircraft)
+        if form.is_valid():
+            if not form.is_bot:
+                try:
+                    services.correction_submit(aircraft=aircraft, **form.submission())
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+            if form.is_valid():
+                return redirect(f"{reverse('aircraft:suggest-correction', args=[aircraft.slug])}?sent=1", status=303)
+        status = 400
+    else:
+        form = CorrectionForm(aircraft=aircraft)
+    response = render(
+        request,
+        "aircraft/correction.html",
+        {"aircraft": aircraft, "correction_form": form, "sent": request.GET.get("sent") == "1" and status == 200},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # A display preference: a forged request could only flip units, and leaving

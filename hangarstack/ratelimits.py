@@ -19,6 +19,7 @@ from .lockout import signin_paused
 from .views import error_response
 
 BEACON = re.compile(r"^/api/aircraft/[^/]+/view$")
+CORRECTION = re.compile(r"^/aircraft/[^/]+/corrections/$")
 EXEMPT_PREFIXES = ("/health", "/metrics", "/static/", "/media/")
 
 
@@ -65,6 +66,8 @@ def limit_response(request: HttpRequest) -> HttpResponse | None:
         rules = [("public", settings.RATELIMIT_PUBLIC)]
         if request.method == "POST" and BEACON.match(path):
             rules.append(("view-beacon", settings.RATELIMIT_VIEW_BEACON))
+        if request.method == "POST" and CORRECTION.match(path):
+            rules.append(("corrections", settings.RATELIMIT_CORRECTIONS))
     for group, rate in rules:
         usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
         if usage and usage["should_limit"]:

@@ -191,6 +191,8 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_PUBLIC = env("RATELIMIT_PUBLIC", default="1000/h")
 RATELIMIT_VIEW_BEACON = env("RATELIMIT_VIEW_BEACON", default="100/h")
 RATELIMIT_ADMIN_LOGIN = env("RATELIMIT_ADMIN_LOGIN", default="30/h")
+# Corrections from visitors (POST /aircraft/<slug>/corrections/), per client address.
+RATELIMIT_CORRECTIONS = env("RATELIMIT_CORRECTIONS", default="10/h")
 # Failed staff sign-ins before a username or address is locked out, and for how long.
 SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
 SIGNIN_LOCKOUT_SECONDS = env.int("SIGNIN_LOCKOUT_SECONDS", default=900)
