@@ -200,7 +200,9 @@ def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
                 except ValidationError as exc:
                     form.add_error(None, exc)
             if form.is_valid():
-                return redirect(f"{reverse('aircraft:suggest-correction', args=[aircraft.slug])}?sent=1", status=303)
+                sent = HttpResponseRedirect(f"{reverse('aircraft:suggest-correction', args=[aircraft.slug])}?sent=1")
+                sent.status_code = 303  # See Other: the thank-you page, by GET
+                return sent
         status = 400
     else:
         form = CorrectionForm(aircraft=aircraft)

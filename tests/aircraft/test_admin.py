@@ -1,19 +1,11 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from aircraft.models import Aircraft
 from tests.admin_pages import page_data
 from tests.factories import AircraftFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("editor", password="pw-editor-123", is_staff=True)
-    user.groups.add(Group.objects.get(name="Catalogue editors"))
-    client.force_login(user)
-    return user
 
 
 def change_url(plane) -> str:

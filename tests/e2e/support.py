@@ -5,12 +5,14 @@ import html
 import importlib
 import json
 import os
+import pkgutil
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from aircraft import migrations as aircraft_migrations
 from aircraft.models import Aircraft, AircraftSource, Figure, SourceKind
 from aircraft.services import catalogue_refresh_digests
 from events import topics
@@ -43,9 +45,14 @@ VIEWPORTS = {
 # The group and its permissions exactly as the data migrations make them: 0003 creates it,
 # 0006 (catalogue model v2) lets it edit figures and sources.
 EDITORS = importlib.import_module("aircraft.migrations.0003_catalogue_editors_group")
+# ... and later ones let it review visitors' corrections (found by name, whatever its number).
+_CORRECTIONS = next(
+    module.name for module in pkgutil.iter_modules(aircraft_migrations.__path__) if module.name.endswith("_corrections")
+)
 EDITOR_PERMISSIONS = [
     *EDITORS.PERMISSIONS,
     *importlib.import_module("aircraft.migrations.0006_catalogue_v2_data").EDITOR_PERMISSIONS,
+    *importlib.import_module(f"aircraft.migrations.{_CORRECTIONS}").REVIEW,
 ]
 PASSWORD = "e2e-Correct-Horse-7"
 SERIOUS = {"serious", "critical"}
