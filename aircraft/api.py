@@ -2,19 +2,59 @@
 
 from decimal import Decimal
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from hangarstack import openapi
+from hangarstack.openapi import Answer, Param, operation
 from hangarstack.views import json_error
 
+from . import api_schemas as schemas
 from . import quantities, selectors
 from .caching import cached_page, emit, live_view_count
 from .datasheet import Datasheet, Row, datasheet
 from .forms import CatalogueFilterForm
 from .models import Aircraft, Manufacturer
+
+API_VERSION = "1.0"
+PAGE = Param("page", "Page number, from 1.", {"type": "integer", "minimum": 1})
+
+
+def form_parameters(form: type[forms.Form], descriptions: dict[str, str]) -> tuple[Param, ...]:
+    """Query parameters read off the form that validates them, so the two never disagree."""
+    params = []
+    for name, formfield in form.base_fields.items():
+        if isinstance(formfield, forms.ChoiceField):
+            schema = {"enum": [value for value, _ in formfield.choices if value]}
+        elif isinstance(formfield, forms.IntegerField):
+            schema = {"type": "integer"}
+            schema |= {"minimum": formfield.min_value} if formfield.min_value is not None else {}
+            schema |= {"maximum": formfield.max_value} if formfield.max_value is not None else {}
+        elif isinstance(formfield, forms.SlugField):
+            schema = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
+        else:
+            schema = {"type": "string"}
+        params.append(Param(name, descriptions.get(name, formfield.label or name), schema))
+    return tuple(params)
+
+
+FILTER_PARAMETERS = form_parameters(
+    CatalogueFilterForm,
+    {
+        "manufacturer": "A manufacturer's slug.",
+        "role": "What the aircraft is for.",
+        "status": "In service, retired, in development, cancelled or research.",
+        "decade": "A decade of entry into service (else first flight), written as its first year: 1960.",
+        "sort": "Order of the results; figure sorts list aircraft without the measure last.",
+        "page": "Page number, from 1.",
+    },
+)
 
 
 def _number(value):
@@ -182,12 +222,36 @@ def paginated(request: HttpRequest, queryset, render_item, on_first_page=None) -
     )
 
 
+@operation(
+    summary="List manufacturers",
+    description="Every manufacturer with its aircraft counts, by name, a page at a time.",
+    tag="Manufacturers",
+    parameters=(PAGE,),
+    answers={
+        200: Answer("A page of manufacturers.", schemas.MANUFACTURER_PAGE, ("/api/manufacturers/",)),
+        400: Answer("The page is not a whole number.", schemas.ERROR, ("/api/manufacturers/?page=first",)),
+        404: Answer("There is no such page.", schemas.ERROR, ("/api/manufacturers/?page=999",)),
+    },
+)
 @require_GET
 @cached_page
 def manufacturer_list(request: HttpRequest) -> JsonResponse:
     return paginated(request, selectors.manufacturers_with_counts(), manufacturer_summary)
 
 
+@operation(
+    summary="One manufacturer and its aircraft",
+    tag="Manufacturers",
+    path_descriptions={"slug": "The manufacturer's slug, as in its page's address."},
+    answers={
+        200: Answer(
+            "The manufacturer, with its aircraft oldest first.",
+            schemas.MANUFACTURER,
+            ("/api/manufacturers/lockheed-martin/",),
+        ),
+        404: Answer("No manufacturer has this slug.", schemas.ERROR, ("/api/manufacturers/no-such-maker/",)),
+    },
+)
 @require_GET
 @cached_page
 def manufacturer_detail(request: HttpRequest, slug: str) -> JsonResponse:
@@ -198,6 +262,33 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({**manufacturer_summary(request, maker), "aircraft": aircraft})
 
 
+@operation(
+    summary="List or search aircraft",
+    description=(
+        "The catalogue, filtered and sorted as on the catalogue page; with `q`, a full-text search that "
+        'forgives typos ("raptr" finds the Raptor) and punctuation ("f22" finds the F-22A). Figure sorts '
+        "compare like with like and list aircraft without the measure last."
+    ),
+    tag="Aircraft",
+    parameters=(
+        Param("q", "Search words: designation, name, manufacturer, role, aliases.", {"type": "string"}),
+        *FILTER_PARAMETERS,
+    ),
+    answers={
+        200: Answer(
+            "A page of aircraft.",
+            schemas.AIRCRAFT_PAGE,
+            (
+                "/api/aircraft/",
+                "/api/aircraft/?role=fighter&status=active&sort=fastest",
+                "/api/aircraft/?manufacturer=boeing&decade=1990&page=1",
+                "/api/aircraft/?q=raptr",
+            ),
+        ),
+        400: Answer("A filter has a value the catalogue cannot use.", schemas.ERROR, ("/api/aircraft/?decade=1965",)),
+        404: Answer("There is no such page.", schemas.ERROR, ("/api/aircraft/?page=999",)),
+    },
+)
 @require_GET
 @cached_page
 def aircraft_list(request: HttpRequest) -> JsonResponse:
@@ -216,6 +307,22 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
     return paginated(request, selectors.aircraft_list(form.filters()), aircraft_summary)
 
 
+@operation(
+    summary="One aircraft: every figure, date and source",
+    description=(
+        "Figures come as published (value and unit as printed) with both unit systems derived for display, "
+        "a metric value for arithmetic, and the source each was read in. A variant carries the figures it "
+        "inherits from its base type, marked `inherited_from`."
+    ),
+    tag="Aircraft",
+    path_descriptions={"slug": "The aircraft's slug, as in its page's address."},
+    answers={
+        200: Answer(
+            "The aircraft.", schemas.AIRCRAFT, ("/api/aircraft/f-22a-raptor/", "/api/aircraft/sr-71a-blackbird/")
+        ),
+        404: Answer("No aircraft has this slug.", schemas.ERROR, ("/api/aircraft/no-such-aircraft/",)),
+    },
+)
 @require_GET
 @cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
@@ -227,6 +334,19 @@ def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(data)
 
 
+@operation(
+    summary="Record a view",
+    description="For clients that show an aircraft themselves: counts one view, as a page visit does.",
+    method="post",
+    tag="Aircraft",
+    path_descriptions={"slug": "The aircraft's slug."},
+    answers={
+        202: Answer("The view will be counted.", schemas.VIEW_RECORDED),
+        404: Answer("No aircraft has this slug.", schemas.ERROR),
+        405: Answer("Only POST records a view.", schemas.ERROR),
+        429: Answer("Too many views from this address; see Retry-After.", schemas.ERROR, headers=("Retry-After",)),
+    },
+)
 @csrf_exempt  # a beacon from the browser; it changes no state a forged request could abuse
 def aircraft_view_beacon(request: HttpRequest, slug: str) -> JsonResponse:
     """Records a view reported by a client, as the prototype's tracking endpoint did."""
@@ -241,6 +361,18 @@ def aircraft_view_beacon(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"recorded": True, "aircraft": plane.slug}, status=202)
 
 
+@operation(
+    summary="A manufacturer's aircraft, in the prototype's shape",
+    description="Kept for the prototype's clients; new clients use /api/manufacturers/{slug}/.",
+    tag="Prototype",
+    deprecated=True,
+    path_descriptions={"name": "The manufacturer's name, any case."},
+    answers={
+        200: Answer("The manufacturer's aircraft.", schemas.LEGACY, ("/api/aircraft/Lockheed%20Martin",)),
+        301: Answer("An aircraft's slug without its final slash: its address."),
+        404: Answer("No manufacturer has this name.", schemas.ERROR, ("/api/aircraft/Nobody%20Aviation",)),
+    },
+)
 @require_GET
 def legacy_manufacturer_aircraft(request: HttpRequest, name: str) -> JsonResponse:
     """The prototype's `/api/aircraft/<manufacturer name>`, in its old shape."""
@@ -270,3 +402,70 @@ def legacy_manufacturer_aircraft(request: HttpRequest, name: str) -> JsonRespons
             ],
         }
     )
+
+
+# --- The API's own front door ----------------------------------------------------
+
+
+def openapi_document(request: HttpRequest) -> dict:
+    return openapi.document(
+        title="HangarStack API",
+        version=API_VERSION,
+        description=(
+            "Aircraft and manufacturers with every figure's kind, published unit and source. "
+            "JSON only; errors are JSON too, in one shape. No key needed; requests are rate-limited per address."
+        ),
+        server=request.build_absolute_uri("/"),
+    )
+
+
+@operation(
+    summary="The API's index",
+    description="Links to every collection, the OpenAPI document and the documentation.",
+    tag="About",
+    answers={200: Answer("Where everything is.", schemas.API_INDEX, ("/api/",))},
+)
+@require_GET
+@cached_page
+def api_index(request: HttpRequest) -> JsonResponse:
+    def absolute(name: str) -> str:
+        return request.build_absolute_uri(reverse(f"aircraft:{name}"))
+
+    return JsonResponse(
+        {
+            "name": "HangarStack API",
+            "version": API_VERSION,
+            "documentation": absolute("api-docs"),
+            "openapi": absolute("api-openapi"),
+            "collections": {
+                "manufacturers": absolute("api-manufacturer-list"),
+                "aircraft": absolute("api-aircraft-list"),
+            },
+        }
+    )
+
+
+@operation(
+    summary="This document",
+    description="The OpenAPI 3.1 description of this API, generated from its code.",
+    tag="About",
+    answers={200: Answer("OpenAPI 3.1, as JSON.")},
+)
+@require_GET
+@cached_page
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_document(request), json_dumps_params={"indent": 2})
+
+
+@operation(
+    summary="The documentation page",
+    description="This API's documentation for people, as HTML, rendered from the OpenAPI document.",
+    tag="About",
+    answers={200: Answer("An HTML page.")},
+)
+@require_GET
+@cached_page
+def api_docs(request: HttpRequest) -> HttpResponse:
+    from .apidocs import page_context
+
+    return render(request, "api/docs.html", page_context(openapi_document(request)))

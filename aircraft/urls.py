@@ -19,6 +19,9 @@ urlpatterns = [
     path("manufacturer/<str:name>", views.legacy_manufacturer),
     path("aircraft/<str:name>/<path:designation>", views.legacy_aircraft),
     # JSON API
+    path("api/", api.api_index, name="api-index"),
+    path("api/openapi.json", api.openapi_json, name="api-openapi"),
+    path("api/docs/", api.api_docs, name="api-docs"),
     path("api/manufacturers/", api.manufacturer_list, name="api-manufacturer-list"),
     path("api/manufacturers/<slug:slug>/", api.manufacturer_detail, name="api-manufacturer-detail"),
     path("api/aircraft/", api.aircraft_list, name="api-aircraft-list"),
