@@ -211,6 +211,7 @@ class CorrectionAdmin(admin.ModelAdmin):
     """The review queue: visitors' corrections, waiting ones first. Accept writes the
     figure and its source through the services (a change event like any edit)."""
 
+    formfield_overrides = URL_FIELDS
     list_display = ["created_at", "aircraft", "figure_label", "proposed", "current", "source_link", "status"]
     list_filter = ["status", "quantity"]
     list_select_related = ["aircraft__manufacturer"]

@@ -33,6 +33,9 @@ PUBLIC_PAGES = [
     ("search-no-results", "/search/?q=qqqqqqqq", 200),
     ("not-found", "/no-such-page/", 404),
     ("bad-request", "/search/?q=boeing&page=abc", 400),
+    ("api-docs", "/api/docs/", 200),
+    ("suggest-correction", "/aircraft/f-22a-raptor/corrections/", 200),
+    ("suggest-correction-sent", "/aircraft/f-22a-raptor/corrections/?sent=1", 200),
 ]
 
 

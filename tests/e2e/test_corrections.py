@@ -58,10 +58,14 @@ def test_a_visitor_without_javascript_suggests_a_correction(browser, live_server
     assert not serious(axe()), describe(serious(axe()))
 
 
-def test_an_editor_accepts_a_correction_and_visitors_see_it_with_its_source(page, catalogue, make_user, editors_group):
+def test_an_editor_accepts_a_correction_and_visitors_see_it_with_its_source(
+    page, catalogue, make_user, editors_group, axe
+):
     page.goto("/aircraft/sr-71a-blackbird/")
     expect(spec_cell(page, "Range")).to_contain_text("Not in the catalogue yet")
     page.get_by_text("Suggest a correction", exact=True).click()
+    expect(page.get_by_label("Source (web address)")).to_be_visible()
+    assert not serious(axe()), describe(serious(axe()))  # the open form, on the aircraft page
     page.get_by_label("Figure").select_option(label="Range (typical)")
     page.get_by_label("Correct value").fill("2,900")
     page.get_by_label("Unit").select_option("nmi")
