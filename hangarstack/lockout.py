@@ -12,6 +12,11 @@ use it either way it offers:
 
 The page says how long the pause lasts, when it ends, and links back to the
 sign-in form. It is never cached: it answers a POST, with status 429.
+
+Checked against django-axes 8.3.1 (the self-healing branch's configuration):
+as the callable, the locked-out sign-in gets this page with Retry-After; as
+the template (with AXES_HTTP_RESPONSE_CODE = 429), the same page, and the
+Retry-After header only where that axes version sets one.
 """
 
 import datetime
