@@ -41,7 +41,19 @@ class ManufacturerAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "country", "founded", "successor", "description"]}),
-        ("Source of the founding year and successor", {"fields": ["source_title", "source_url"]}),
+        (
+            "Source of the founding year and successor",
+            {
+                "fields": [
+                    "source_key",
+                    "source_title",
+                    "source_publisher",
+                    "source_url",
+                    "source_kind",
+                    "source_checked",
+                ]
+            },
+        ),
         ("Links and logo", {"fields": ["website", "logo"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

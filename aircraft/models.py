@@ -104,8 +104,14 @@ class Manufacturer(TimeStamped):
     )
     description = models.TextField(max_length=1000, help_text="One or two sentences.")
     website = models.URLField(blank=True)
+    # One source for the founding year and successor, with the same details as an aircraft's sources, so the
+    # catalogue file's manufacturer source survives a load and an export unchanged.
+    source_key = models.SlugField(max_length=40, blank=True, help_text="Short id of the source, e.g. graces-guide.")
     source_title = models.CharField(max_length=200, blank=True, help_text="Where the founding year was read.")
+    source_publisher = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    source_kind = models.CharField(max_length=30, choices=SourceKind, blank=True)
+    source_checked = models.DateField("source last checked", null=True, blank=True)
     logo = models.FileField(upload_to="logos/", blank=True, validators=[IMAGE_TYPES])
 
     class Meta:

@@ -55,8 +55,27 @@ def _compact(record: dict) -> dict:
 # --- One record, both ways ---------------------------------------------------
 
 
+MANUFACTURER_SOURCE_FIELDS = {
+    "id": "source_key",
+    "title": "source_title",
+    "publisher": "source_publisher",
+    "url": "source_url",
+    "kind": "source_kind",
+    "checked": "source_checked",
+}
+
+
+def _manufacturer_source(values: dict) -> dict:
+    """A manufacturer's source as the catalogue file gives it (empty parts left out)."""
+    return _compact({key: values.get(key) for key in MANUFACTURER_SOURCE_FIELDS})
+
+
 def manufacturer_record(maker: Manufacturer) -> dict:
-    sources = [{"title": maker.source_title, "url": maker.source_url}] if maker.source_url or maker.source_title else []
+    source = _manufacturer_source(
+        {key: getattr(maker, column) for key, column in MANUFACTURER_SOURCE_FIELDS.items()}
+        | {"checked": maker.source_checked.isoformat() if maker.source_checked else None}
+    )
+    sources = [source] if source else []
     return _compact(
         {
             "name": maker.name,
@@ -73,7 +92,7 @@ def manufacturer_record(maker: Manufacturer) -> dict:
 
 
 def normalised_manufacturer(record: dict) -> dict:
-    sources = [_compact({"title": s.get("title", ""), "url": s.get("url", "")}) for s in record.get("sources", [])]
+    sources = [source for source in map(_manufacturer_source, record.get("sources", [])) if source]
     return _compact({**{key: record.get(key) for key in (*MANUFACTURER_FIELDS, "successor")}, "sources": sources})
 
 
@@ -285,8 +304,9 @@ def _load_manufacturers(document: Document, report: LoadReport) -> dict[str, Man
             continue
         source = (record.get("sources") or [{}])[0]
         values = {key: record.get(key, "") for key in MANUFACTURER_FIELDS}
-        values |= {"founded": record.get("founded"), "source_title": source.get("title", "")}
-        values["source_url"] = source.get("url", "")
+        values["founded"] = record.get("founded")
+        values |= {column: source.get(key, "") for key, column in MANUFACTURER_SOURCE_FIELDS.items()}
+        values["source_checked"] = datetime.date.fromisoformat(source["checked"]) if source.get("checked") else None
         is_new = maker.pk is None
         _apply(maker, values)
         try:

@@ -246,6 +246,32 @@ def test_export_is_idempotent(tmp_path):
     assert "Nothing to do" in out.getvalue()
 
 
+def test_a_manufacturer_source_survives_load_and_export_whole(tmp_path):
+    document = catalogue_document()
+    source = {
+        "id": "history",
+        "title": "Loader Maker 0: company history",
+        "publisher": "Test Encyclopedia",
+        "url": "https://example.com/loader-maker-0",
+        "kind": "encyclopedia",
+        "checked": "2026-11-29",
+    }
+    document["manufacturers"][0] |= {"founded": 1912, "successor": "Loader Maker 1", "sources": [source]}
+    load(write(tmp_path, document))
+    maker = Manufacturer.objects.get(name="Loader Maker 0")
+    assert (maker.source_key, maker.source_publisher, maker.source_kind) == (
+        "history",
+        "Test Encyclopedia",
+        "encyclopedia",
+    )
+    exported = tmp_path / "export.json"
+    call_command("export_aircraft", str(exported), stdout=StringIO())
+    makers = {m["name"]: m for m in json.loads(exported.read_text())["manufacturers"]}
+    assert makers["Loader Maker 0"]["sources"] == [source]
+    assert "sources" not in makers["Loader Maker 1"]
+    assert "Nothing to do" in load(exported)
+
+
 def test_the_shipped_catalogue_loads_and_round_trips(tmp_path):
     load(settings.CATALOGUE_FIXTURE)
     assert Aircraft.objects.count() >= 100
@@ -265,8 +291,9 @@ def test_the_shipped_catalogue_shows_no_conversion_artefact():
     shown = [text for figure in Figure.objects.all() for text in figure.display().values()]
     assert len(shown) > 500
     assert [text for text in shown if artefact.search(text)] == []
-    c5 = Figure.objects.get(aircraft__designation="C-5M", quantity="max_takeoff_weight")
-    assert c5.display()["imperial"] == "840,000 lb"
+    # Published as 488000 lb by Boeing: shown as that round figure, with the metric one derived from it.
+    b52 = Figure.objects.get(aircraft__designation="B-52H", quantity="max_takeoff_weight")
+    assert b52.display()["imperial"] == "488,000 lb"
 
 
 def test_uploaded_images_survive_export_and_load(tmp_path):
