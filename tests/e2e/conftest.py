@@ -193,7 +193,7 @@ def flush_events():
 
 @pytest.fixture
 def catalogue(transactional_db):
-    """The real catalogue (fixtures/aircraft.json: 122 aircraft, 18 manufacturers), loaded for this test."""
+    """The real catalogue (fixtures/aircraft.json: 315 aircraft, 84 manufacturers), loaded for this test."""
     call_command("load_aircraft", stdout=StringIO())
 
 

@@ -31,9 +31,9 @@ def sign_in(page, username: str, password: str):
     return posted.value
 
 
-def empty_weight(page):
-    """The empty weight on the public data sheet: (first shown, other unit system)."""
-    row = page.locator(".spec-table tr").filter(has=page.get_by_role("rowheader", name="Empty weight", exact=True))
+def height(page):
+    """The height on the public data sheet: (first shown, other unit system)."""
+    row = page.locator(".spec-table tr").filter(has=page.get_by_role("rowheader", name="Height", exact=True))
     return row.locator(".value"), row.locator(".value-alt")
 
 
@@ -49,16 +49,16 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
 ):
     make_user("editor", staff=True, groups=[editors_group])
     plane = Aircraft.objects.get(slug="f-22a-raptor")
-    figure = plane.figures.get(quantity="empty_weight", kind="empty")
+    figure = plane.figures.get(quantity="height", kind="overall")
 
     # A visitor has the page open already (so any page cache holds the old figure).
     visitor = browser.new_context(base_url=live_server.url)
     public = visitor.new_page()
     try:
         public.goto("/aircraft/f-22a-raptor/")
-        shown, other = empty_weight(public)
-        expect(shown).to_have_text("19,659 kg")
-        expect(other).to_have_text("43,341 lb")  # derived from a kilogram figure the fact sheet never printed
+        shown, other = height(public)
+        expect(shown).to_have_text("5.081 m")  # derived from the dataset's 16.67 ft
+        expect(other).to_have_text("16.67 ft")
 
         page.goto("/admin/")
         expect(page).to_have_url(re.compile(r"/admin/login/\?next=/admin/$"))
@@ -80,9 +80,9 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
 
         # The figures inline: each figure as published, with its kind and its source.
         expect(page.locator("#figures-group tr.form-row.has_original")).to_have_count(plane.figures.count())
-        row = figure_form(page, "empty_weight")
+        row = figure_form(page, "height")
         expect(row).to_have_count(1)
-        expect(row.locator("select[name$='-kind']")).to_have_value("empty")
+        expect(row.locator("select[name$='-kind']")).to_have_value("overall")
         # Kinds are offered once each, by the codes the help table beside the inline lists: a length
         # or a take-off weight reads "overall", never the label of another quantity's "overall".
         for quantity in ("length", "max_takeoff_weight", "crew"):
@@ -90,14 +90,12 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
             expect(kind.locator("option:checked")).to_have_text("overall")
         offered = kind.locator("option").evaluate_all("options => options.map(o => o.value)")
         assert len(offered) == len(set(offered)), offered
-        expect(row.locator("input[name$='-value']")).to_have_value("19659")
-        expect(row.locator("select[name$='-unit']")).to_have_value("kg")
-        expect(row.locator("select[name$='-source'] option:checked")).to_have_text(
-            "U.S. Air Force fact sheet: F-22 Raptor (U.S. Air Force fact sheet)"
-        )
-        # The editor enters the figure as the fact sheet prints it: 43,340 pounds.
-        row.locator("input[name$='-value']").fill("43,340")
-        row.locator("select[name$='-unit']").select_option("lb")
+        expect(row.locator("input[name$='-value']")).to_have_value("16.67")
+        expect(row.locator("select[name$='-unit']")).to_have_value("ft")
+        expect(row.locator("select[name$='-source'] option:checked")).to_have_text(str(figure.source))
+        # The editor enters the figure as a metric source prints it: 5.08 metres.
+        row.locator("input[name$='-value']").fill("5.08")
+        row.locator("select[name$='-unit']").select_option("m")
         screenshot("admin-aircraft-change")
         page.locator("input[name=_save]").first.click()
         expect(page.locator(".messagelist .success")).to_contain_text("was changed successfully")
@@ -105,19 +103,19 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
 
         # The visitor reloads and sees the new figure straight away, in both unit systems.
         public.reload()
-        shown, other = empty_weight(public)
-        expect(shown).to_have_text("19,660 kg")  # derived, to the four figures the source printed
-        expect(other).to_have_text("43,340 lb")  # as published
+        shown, other = height(public)
+        expect(shown).to_have_text("5.08 m")  # as published
+        expect(other).to_have_text("16 ft 8 in")  # derived, to the precision the source printed
         public.get_by_role("button", name="Show imperial units").click()
         expect(public.locator(".units-switch__current")).to_have_text("Units: Imperial")
-        expect(shown).to_have_text("43,340 lb")
-        expect(other).to_have_text("19,660 kg")
+        expect(shown).to_have_text("16 ft 8 in")
+        expect(other).to_have_text("5.08 m")
     finally:
         visitor.close()
 
     # Saved as published, and the change is on hangarstack.data.updates, with who made it.
     figure.refresh_from_db()
-    assert (figure.value, figure.unit) == ("43,340", "lb")
+    assert (figure.value, figure.unit) == ("5.08", "m")
     Relay().drain()
     updates = [
         e
@@ -126,11 +124,11 @@ def test_editor_changes_a_specification_and_everyone_sees_it_at_once(
     ]
     assert len(updates) == 1, updates
     changes = updates[0]["data"]["changes"]
-    assert changes["value"] == {"old": "19659", "new": "43,340"}
-    assert changes["unit"] == {"old": "kg", "new": "lb"}
-    assert round(Decimal(changes["metric_value"]["new"]), 2) == Decimal("19658.69")
+    assert changes["value"] == {"old": "16.67", "new": "5.08"}
+    assert changes["unit"] == {"old": "ft", "new": "m"}
+    assert Decimal(changes["metric_value"]["new"]) == Decimal("5.08")
     assert updates[0]["data"]["actor"] == "user:editor"
-    assert updates[0]["subject"] == "f-22a-raptor:empty_weight:empty"
+    assert updates[0]["subject"] == "f-22a-raptor:height:overall"
     # Nothing else about the aircraft changed, so nothing else was announced for it.
     others = [
         e
