@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0007_catalogue_v2_drop_columns"),
+        ("aircraft", "0010_corrections"),
     ]
 
     operations = [
