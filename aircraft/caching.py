@@ -15,11 +15,13 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from hangarstack import context
+from hangarstack.cache import cache_recovered
 from hangarstack.middleware import request_id_for
 from hangarstack.ratelimits import limit_response
 
@@ -56,6 +58,27 @@ def popularity_changed(view_totals: dict[int, int] | None = None) -> None:
     """Called by the analytics consumer after it commits new counts."""
     if view_totals:
         cache.set_many({view_count_key(pk): total for pk, total in view_totals.items()}, None)
+    cache.set(POPULARITY_STAMP, uuid.uuid4().hex[:12], None)
+
+
+def rewrite_view_counts() -> int:
+    """Every view count from the database into the cache, and a new popularity
+    stamp: how the consumer catches the cache up after writes Redis missed."""
+    from .models import AircraftViewTotal
+
+    totals = list(AircraftViewTotal.objects.values_list("aircraft_id", "views"))
+    for start in range(0, len(totals), 1000):
+        cache.set_many({view_count_key(pk): total for pk, total in totals[start : start + 1000]}, None)
+    cache.set(POPULARITY_STAMP, uuid.uuid4().hex[:12], None)
+    return len(totals)
+
+
+@receiver(cache_recovered)
+def restamp_after_cache_outage(sender, **kwargs) -> None:
+    """This process dropped cache writes while Redis was away, maybe a new
+    catalogue stamp after an admin save: start new stamps so no page cached
+    before the outage is served as current."""
+    catalogue_stamp_refresh()
     cache.set(POPULARITY_STAMP, uuid.uuid4().hex[:12], None)
 
 

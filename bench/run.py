@@ -254,6 +254,7 @@ class Bench:
             {
                 "DJANGO_SETTINGS_MODULE": "hangarstack.settings.prod",
                 "SECRET_KEY": secrets.token_urlsafe(64),
+                "EVENTS_IP_HASH_KEY": secrets.token_urlsafe(32),
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SECURE_SSL_REDIRECT": "false",
                 "KAFKA_TOPIC_REPLICATION_FACTOR": "1",

@@ -17,6 +17,7 @@ written to the outbox in the same transaction as the change.
 """
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -26,7 +27,7 @@ from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.serialization import SerializationError
 from django.conf import settings
 
-from . import deadletter, metrics, outbox, serde
+from . import deadletter, metrics, outbox, serde, spool
 from .envelope import Event
 from .topics import BY_NAME
 
@@ -70,19 +71,42 @@ def producer_config(**extra) -> dict:
     )
 
 
-# After the broker refuses a record, librdkafka resets the idempotent producer's
-# sequence numbers by bumping its epoch; the embedded broker (Tansu 0.6) answers
-# every later write from that producer with PRODUCER_FENCED. A fresh producer is
-# the cure there and harmless against Kafka, where refusals are rare.
-REPLACE_AFTER = frozenset({KafkaError.INVALID_RECORD, KafkaError.PRODUCER_FENCED})
-
-
 def event_type(event: Event) -> str:
     topic = BY_NAME.get(event.topic)
     return topic.short if topic else event.topic
 
 
+# Delivery errors that say this producer's idempotence state (producer id, epoch,
+# sequence numbers) is out of step with the broker's: librdkafka keeps failing
+# every message with them (a broker that was hung or restarted answers
+# PRODUCER_FENCED or UNKNOWN_PRODUCER_ID to the old producer id for ever), so
+# the only cure is a new producer, which asks for a new id.
+BROKEN_STATE_ERRORS = {
+    KafkaError._FATAL,
+    KafkaError._FENCED,
+    KafkaError.PRODUCER_FENCED,
+    KafkaError.UNKNOWN_PRODUCER_ID,
+    KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    KafkaError.INVALID_PRODUCER_EPOCH,
+    KafkaError.INVALID_PRODUCER_ID_MAPPING,
+}
+# A purge is ours (a retiring producer), not the broker's verdict.
+OWN_ERRORS = {KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT}
+SPOOL_DRAIN_INTERVAL = 5.0
+
+
 class EventProducer:
+    """A librdkafka producer plus the thread that serves its delivery reports.
+
+    Healing: any delivery it could not make (a timeout, a fenced or unknown
+    producer id, a fatal error), an exception out of poll(), or a dead delivery
+    thread marks it broken; the delivery thread then installs a fresh producer
+    for this process and retires this one, storing whatever it still held in
+    the outbox (or the local spool file). A producer costs a few milliseconds
+    to create, so replacing one on every failure is cheaper than deciding which
+    failures librdkafka recovers from by itself.
+    """
+
     def __init__(self) -> None:
         self.pid = os.getpid()
         self._producer = Producer(producer_config(error_cb=self._on_error))
@@ -92,10 +116,29 @@ class EventProducer:
         self._lock = threading.Lock()
         self._spool_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._closed = False
+        self._shut_down = False
         self._last_error_log: dict[int, float] = {}
-        self.fatal = False
+        self._last_spool_drain = 0.0
+        self.broken: str | None = None  # why it must be replaced
         self._poller = threading.Thread(target=self._serve_delivery_reports, name="kafka-delivery", daemon=True)
         self._poller.start()
+
+    @property
+    def fatal(self) -> bool:  # kept for callers that ask the old question
+        return self.broken is not None
+
+    @fatal.setter
+    def fatal(self, value: bool) -> None:
+        if value:
+            self.mark_broken("fatal error")
+
+    def mark_broken(self, reason: str) -> None:
+        if self.broken is None:
+            self.broken = reason
+
+    def usable(self) -> bool:
+        return self.broken is None and not self._closed and self._poller.is_alive()
 
     def publish(self, event: Event) -> None:
         topic = BY_NAME[event.topic]
@@ -109,7 +152,12 @@ class EventProducer:
             self._spool([event])
             return
         with self._lock:
-            self._in_flight[event.id] = event
+            closed = self._closed
+            if not closed:
+                self._in_flight[event.id] = event
+        if closed:  # retired between get_producer() and here
+            self._spool([event])
+            return
         try:
             self._producer.produce(topic.full_name, key=event.key, value=value, on_delivery=self._on_delivery(event))
         except (BufferError, KafkaException) as exc:
@@ -117,6 +165,8 @@ class EventProducer:
             logger.warning("event %s not queued (%s); spooling to the outbox", event.id, exc)
             with self._lock:
                 self._in_flight.pop(event.id, None)
+            if isinstance(exc, KafkaException):
+                self.mark_broken(f"produce refused: {exc}")
             self._spool([event])
             return
         metrics.EVENTS.labels(event_type(event), "produced").inc()
@@ -129,19 +179,22 @@ class EventProducer:
                 if error is not None and tracked:
                     refused = error.code() == KafkaError.INVALID_RECORD
                     (self._refused if refused else self._failed).append(event)
-            if error is not None and error.code() in REPLACE_AFTER:
-                self.fatal = True  # see REPLACE_AFTER; get_producer() replaces it
             if error is None:
                 metrics.EVENTS.labels(event_type(event), "delivered").inc()
-            else:
-                metrics.EVENTS.labels(event_type(event), "failed").inc()
-                logger.debug("event %s not delivered: %s", event.id, error)  # summarised when spooled
+                if _replacements_logged:
+                    _replacements_logged.clear()
+                    logger.warning("Kafka producer delivering again")
+                return
+            metrics.EVENTS.labels(event_type(event), "failed").inc()
+            logger.debug("event %s not delivered: %s", event.id, error)  # summarised when spooled
+            if error.code() not in OWN_ERRORS:
+                self.mark_broken(error.name() if error.code() in BROKEN_STATE_ERRORS else f"delivery failed: {error}")
 
         return report
 
     def _on_error(self, error: KafkaError) -> None:
-        if error.fatal():
-            self.fatal = True  # unusable from now on; get_producer() replaces it
+        if error.fatal() or error.code() in BROKEN_STATE_ERRORS:
+            self.mark_broken(f"fatal error {error.name()}")
         # librdkafka reports every failed reconnect; one line per kind of error a minute is enough.
         now = time.monotonic()
         if error.fatal() or now - self._last_error_log.get(error.code(), -60.0) >= 60:
@@ -149,9 +202,30 @@ class EventProducer:
             logger.log(logging.ERROR if error.fatal() else logging.WARNING, "kafka: %s", error)
 
     def _serve_delivery_reports(self) -> None:
+        # Nothing may end this loop but shutdown: a dead delivery thread would
+        # leave events in memory with nobody to store them.
         while not self._stopping.is_set():
-            self._producer.poll(0.5)
-            self._spool_failed()
+            try:
+                self._producer.poll(0.5)
+            except Exception as exc:  # librdkafka raised out of poll(), e.g. UNKNOWN_PRODUCER_ID
+                self.mark_broken(f"poll raised {exc}")
+            try:
+                self._spool_failed()
+                self._drain_local_spool()
+            except Exception:
+                logger.exception("kafka-delivery: could not store failed events; retrying")
+                _forget_connection()
+            if self.broken is not None and not self._stopping.is_set():
+                _replace(self)
+                return
+
+    def _drain_local_spool(self) -> None:
+        now = time.monotonic()
+        if now - self._last_spool_drain < SPOOL_DRAIN_INTERVAL:
+            return
+        self._last_spool_drain = now
+        if spool.pending_files():
+            spool.drain()
 
     def _spool_failed(self) -> None:
         # Failed events stay counted as pending until they are stored, so that
@@ -176,6 +250,7 @@ class EventProducer:
             deadletter.set_aside(broken, stage="broker")
         except Exception:  # the database is down too: the outbox path will log the loss
             logger.exception("could not store %d schema-breaking events as dead letters", len(broken))
+            _forget_connection()
             return refused
         return innocent
 
@@ -184,15 +259,30 @@ class EventProducer:
             deadletter.set_aside([(event, [reason])], stage="serializer")
         except Exception:
             logger.exception("could not store schema-breaking event %s as a dead letter", event.id)
+            _forget_connection()
             self._spool([event])
 
     def _spool(self, events: list[Event]) -> None:
         try:
             outbox.store(events, origin="spooled")
-        except Exception:  # the database is down too: nothing durable is left to try
-            logger.exception("could not spool %d events to the outbox; they are lost", len(events))
+        except Exception as exc:  # the database is down too: the local spool file is left
+            _forget_connection()
+            try:
+                spool.append(events)
+            except OSError:
+                logger.exception(
+                    "could not store %d events in the outbox or the spool file; they are lost", len(events)
+                )
+                for event in events:
+                    metrics.EVENTS.labels(event_type(event), "lost").inc()
+                return
             for event in events:
-                metrics.EVENTS.labels(event_type(event), "lost").inc()
+                metrics.EVENTS.labels(event_type(event), "spooled_file").inc()
+            logger.warning(
+                "kept %d events in the local spool file: neither the broker nor the database took them (%s)",
+                len(events),
+                type(exc).__name__,
+            )
             return
         for event in events:
             metrics.EVENTS.labels(event_type(event), "spooled").inc()
@@ -210,38 +300,72 @@ class EventProducer:
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Flush, then store durably whatever the broker has not acknowledged."""
-        self._producer.flush(timeout)
-        self._stopping.set()
-        self._poller.join(timeout=2)
         with self._lock:
+            if self._shut_down:
+                return
+            self._shut_down = True
+        if self.broken is None:
+            self._producer.flush(timeout)
+        self._stopping.set()
+        if threading.current_thread() is not self._poller:
+            self._poller.join(timeout=2)
+        with self._lock:
+            self._closed = True
             unacknowledged = list(self._in_flight.values())
             self._in_flight.clear()
         self._spool_failed()
         if unacknowledged:
-            logger.info("spooling %d unacknowledged events at shutdown", len(unacknowledged))
+            logger.info("spooling %d unacknowledged events", len(unacknowledged))
             self._spool(unacknowledged)
-            # They are in the outbox now; stop librdkafka from sending them too.
-            self._producer.purge()
-            self._producer.flush(0)
+        # They are stored now; stop librdkafka from sending them too.
+        self._producer.purge()
+        self._producer.flush(0)
+
+
+def _forget_connection() -> None:
+    """A thread outside the request cycle must drop a connection that failed,
+    or it would keep using the dead socket after PostgreSQL comes back."""
+    from django.db import connection
+
+    with contextlib.suppress(Exception):
+        connection.close()
 
 
 _producer: EventProducer | None = None
 _producer_lock = threading.Lock()
+_replacements_logged: set[str] = set()
+
+
+def _replace(broken: EventProducer) -> None:
+    """Install a fresh producer in broken's place, then retire broken (on its own thread)."""
+    global _producer
+    reason = broken.broken or "unknown"
+    with _producer_lock:
+        if _producer is broken:
+            _producer = EventProducer()
+    kind = reason.split(":", 1)[0]
+    # One line per kind of failure until a producer delivers again, not one per replacement.
+    if kind not in _replacements_logged:
+        _replacements_logged.add(kind)
+        logger.warning("replacing the Kafka producer (%s); what it held goes to the outbox", reason)
+    broken.shutdown(timeout=0)
 
 
 def get_producer() -> EventProducer:
     """This process's producer. A forked child (gunicorn worker) gets its own:
     librdkafka's threads do not survive fork."""
     global _producer
-    if _producer is None or _producer.pid != os.getpid() or _producer.fatal:
+    current = _producer
+    if current is None or current.pid != os.getpid() or not current.usable():
         with _producer_lock:
-            if _producer is not None and _producer.pid == os.getpid() and _producer.fatal:
-                logger.error("replacing the Kafka producer after a fatal error")
-                _producer.shutdown(timeout=1.0)  # what it still holds goes to the outbox
-                _producer = None
+            if _producer is not None and _producer.pid == os.getpid() and not _producer.usable():
+                old, _producer = _producer, EventProducer()
+                logger.warning("replacing the Kafka producer (%s)", old.broken or "delivery thread stopped")
+                threading.Thread(target=old.shutdown, kwargs={"timeout": 0}, name="kafka-retire", daemon=True).start()
             if _producer is None or _producer.pid != os.getpid():
                 _producer = EventProducer()
-    return _producer
+            current = _producer
+    return current
 
 
 def publish(event: Event) -> None:

@@ -114,7 +114,17 @@ def on_signed_out(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed)
 def on_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
-    _staff_activity("sign-in-failed", str(credentials.get("username", ""))[:150], request)
+    # Never the username typed: it is often a password typed into the wrong box.
+    client = client_context(request)
+    _publish(
+        make_event(
+            topics.USER_ACTIVITY,
+            "user.sign-in-failed",
+            subject="sign-in",
+            key=client.get("visitor", "unknown"),
+            data={"action": "sign-in-failed", "actor": "anonymous", "client": client},
+        )
+    )
 
 
 # --- Catalogue changes: durable, in the same transaction ----------------------

@@ -10,14 +10,14 @@ import logging
 import time
 from dataclasses import dataclass
 
-from confluent_kafka import KafkaError, Producer
+from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.serialization import SerializationError
 from django.db import connection, transaction
 
 from . import deadletter, metrics, serde, topics
 from .envelope import Event, make_event
 from .models import OutboxEvent
-from .producer import REPLACE_AFTER, producer_config
+from .producer import producer_config
 from .topics import BY_NAME
 
 logger = logging.getLogger(__name__)
@@ -31,12 +31,14 @@ class RelayResult:
     failed: int = 0
     dead_lettered: int = 0
     locked_out: bool = False
+    error: str = ""
 
 
 class Relay:
     def __init__(self, *, batch_size: int = 1000, flush_timeout: float = 15.0) -> None:
         self.batch_size = batch_size
         self.flush_timeout = flush_timeout
+        self.fatal: str | None = None
         self.producer = self._new_producer()
 
     def _new_producer(self) -> Producer:
@@ -47,9 +49,22 @@ class Relay:
                     "linger.ms": 5,
                     "batch.num.messages": 10_000,
                     "message.timeout.ms": int(self.flush_timeout * 1000),
+                    "error_cb": self._on_error,
                 }
             )
         )
+
+    def _on_error(self, error: KafkaError) -> None:
+        if error.fatal():
+            self.fatal = error.name()
+
+    def replace_producer(self) -> None:
+        """A new producer after any failed batch: a fenced, unknown or fatally
+        failed producer id never heals by itself, and the rows are still in the
+        outbox, so nothing is lost by dropping what the old one held."""
+        old, self.producer, self.fatal = self.producer, self._new_producer(), None
+        old.purge()
+        old.flush(0)
 
     def relay_batch(self) -> RelayResult:
         result = RelayResult()
@@ -74,21 +89,24 @@ class Relay:
                 return report
 
             unframed: list[OutboxEvent] = []  # the Schema Registry serializer refused them
-            for row in rows:
-                topic = BY_NAME.get(row.topic)
-                try:
-                    value = serde.encode_value(topic, row.value.encode()) if topic else row.value.encode()
-                except SerializationError:
-                    unframed.append(row)
-                    outcomes[row.seq] = "refused by the Schema Registry serializer"
-                    continue
-                except serde.RegistryUnavailable as exc:
-                    outcomes[row.seq] = str(exc)
-                    continue
-                name = topic.full_name if topic else row.topic
-                self.producer.produce(name, key=row.key, value=value, on_delivery=on_delivery(row.seq))
-                self.producer.poll(0)
-            self.producer.flush(self.flush_timeout)
+            try:
+                for row in rows:
+                    topic = BY_NAME.get(row.topic)
+                    try:
+                        value = serde.encode_value(topic, row.value.encode()) if topic else row.value.encode()
+                    except SerializationError:
+                        unframed.append(row)
+                        outcomes[row.seq] = "refused by the Schema Registry serializer"
+                        continue
+                    except serde.RegistryUnavailable as exc:
+                        outcomes[row.seq] = str(exc)
+                        continue
+                    name = topic.full_name if topic else row.topic
+                    self.producer.produce(name, key=row.key, value=value, on_delivery=on_delivery(row.seq))
+                    self.producer.poll(0)
+                self.producer.flush(self.flush_timeout)
+            except (BufferError, KafkaException) as exc:  # refused or raised out of poll: the rest wait
+                self.fatal = self.fatal or str(exc)
 
             delivered = [seq for seq, error in outcomes.items() if error is None]
             failed = [row for row in rows if outcomes.get(row.seq) is not None or row.seq not in outcomes]
@@ -101,9 +119,9 @@ class Relay:
                 row.last_error = outcomes.get(row.seq) or "no acknowledgement before the flush timeout"
             OutboxEvent.objects.bulk_update(failed, ["attempts", "last_error"])
             result.delivered, result.failed, result.dead_lettered = len(delivered), len(failed), len(dead)
-        if REPLACE_AFTER.intersection(codes.values()):
-            self.producer.flush(0)
-            self.producer = self._new_producer()  # see REPLACE_AFTER
+        broker_failures = [row for row in failed if codes.get(row.seq) is not None or row.seq not in outcomes]
+        if broker_failures or refused or self.fatal:
+            self.replace_producer()
         for row in rows:
             if row.seq in dead:
                 continue  # counted as rejected
@@ -111,7 +129,8 @@ class Relay:
             metrics.EVENTS.labels(BY_NAME[row.topic].short if row.topic in BY_NAME else row.topic, outcome).inc()
         if failed:
             metrics.RELAY_FAILURES.inc(len(failed))
-            logger.warning("relay: %d delivered, %d not yet (%s)", len(delivered), len(failed), failed[0].last_error)
+            logger.debug("relay: %d delivered, %d not yet (%s)", len(delivered), len(failed), failed[0].last_error)
+            result.error = failed[0].last_error
         return result
 
     @staticmethod
@@ -135,6 +154,7 @@ class Relay:
             total.failed += result.failed
             total.dead_lettered += result.dead_lettered
             total.locked_out = result.locked_out
+            total.error = result.error or total.error
             if result.failed or result.locked_out or result.delivered == 0:
                 return total
 
@@ -153,7 +173,7 @@ def backlog_event(backlog: int) -> Event:
     )
 
 
-def backoff_delays(base: float = 0.5, ceiling: float = 30.0):
+def backoff_delays(base: float = 0.5, ceiling: float = 10.0):
     delay = base
     while True:
         yield delay

@@ -195,7 +195,33 @@ class Stack:
             preexec_fn=lambda: _die_with_parent(stop_signal),
             **_run_as(user),
         )
+        proc.run_as = user
         self._owned.append((name, proc, stop_signal))
+        return proc
+
+    # For the fault suite (tests/chaos): one of our servers down and up again,
+    # same command line, port and data.
+    def process(self, name: str) -> subprocess.Popen:
+        return next(proc for owned, proc, _sig in self._owned if owned == name)
+
+    def halt(self, name: str) -> None:
+        proc, stop_signal = next((p, s) for n, p, s in self._owned if n == name)
+        if proc.poll() is None:
+            proc.send_signal(stop_signal)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def resume(self, name: str) -> subprocess.Popen:
+        index, old, stop_signal = next((i, p, s) for i, (n, p, s) in enumerate(self._owned) if n == name)
+        proc = self._spawn(name, list(old.args), stop_signal, user=old.run_as)
+        self._owned.pop()
+        self._owned[index] = (name, proc, stop_signal)  # stopped in the original order
+        state = json.loads((RUN_DIR / f"{name}.json").read_text())
+        _wait_for_port(state["port"], name, proc)
+        _write_state(name, proc.pid, state["port"], state["url"])
         return proc
 
     # PostgreSQL ---------------------------------------------------------------
@@ -496,31 +522,58 @@ def exec_command(argv: list[str]) -> int:
     return _supervise(run)
 
 
+RESTARTED = ("relay_events", "consume_events")
+
+
 def serve(port: str) -> int:
     python = sys.executable
     manage = str(ROOT / "manage.py")
 
     def run(env: dict[str, str], procs: list[subprocess.Popen]) -> int:
-        for setup in (["migrate", "--noinput"], ["load_aircraft"], ["create_topics"]):
+        env = {**env, "KAFKA_CONSUMER_INSTANCE_ID": env.get("KAFKA_CONSUMER_INSTANCE_ID", "devstack-consumer")}
+        for setup in (["migrate", "--noinput"], ["load_aircraft"]):
             step = _child([python, manage, *setup], env)
             procs.append(step)
             if step.wait() != 0:
                 print(f"devstack: `manage.py {' '.join(setup)}` failed", file=sys.stderr)
                 return 1
         procs.clear()
-        procs.extend(
-            [
-                _child([python, manage, "runserver", f"127.0.0.1:{port}"], env),
-                _child([python, manage, "relay_events"], env),
-                _child([python, manage, "consume_events"], env),
-            ]
-        )
+        # Topics are retried in the background: a broker that is not ready yet
+        # never stops the site from starting (events wait in the outbox meanwhile).
+        topics = _child([python, manage, "create_topics"], env)
+        procs.append(topics)
+        site = _child([python, manage, "runserver", f"127.0.0.1:{port}"], env)
+        procs.append(site)
+        workers = {name: _child([python, manage, name], env) for name in RESTARTED}
+        procs.extend(workers.values())
         print(f"\nHangarStack is at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
+        restarts = dict.fromkeys(RESTARTED, 0.0)
+        topics_retry_at = None
         while True:
-            for proc in procs:
-                if proc.poll() is not None:
-                    print(f"devstack: {proc.args[2:]} exited with {proc.returncode}; stopping", file=sys.stderr)
-                    return proc.returncode or 1
+            if site.poll() is not None:
+                print(f"devstack: the site exited with {site.returncode}; stopping", file=sys.stderr)
+                return site.returncode or 1
+            if topics is not None and topics.poll() is not None:
+                if topics.returncode != 0:
+                    print("devstack: create_topics failed; the site runs, retrying in 30 s", file=sys.stderr)
+                    topics_retry_at = time.monotonic() + 30
+                procs.remove(topics)
+                topics = None
+            if topics_retry_at is not None and time.monotonic() >= topics_retry_at:
+                topics_retry_at = None
+                topics = _child([python, manage, "create_topics"], env)
+                procs.append(topics)
+            for name, proc in list(workers.items()):
+                if proc.poll() is None:
+                    continue
+                # A crashed relay or consumer is restarted (at most every 5 s), never the stack stopped.
+                if time.monotonic() - restarts[name] < 5:
+                    continue
+                print(f"devstack: {name} exited with {proc.returncode}; restarting it", file=sys.stderr)
+                restarts[name] = time.monotonic()
+                procs.remove(proc)
+                workers[name] = _child([python, manage, name], env)
+                procs.append(workers[name])
             time.sleep(0.5)
 
     return _supervise(run)

@@ -2,9 +2,13 @@
 
 /health says the process answers. /health/ready checks what a replica needs:
 the database is required (503 when it is down); the cache and Kafka are
-reported but not required. While the broker is away pages still work and
-events wait in the outbox, so pulling every replica out of the load balancer
-would turn a broker blip into an outage. Every check has a short timeout.
+reported as "degraded" but not required. While the broker is away pages still
+work and events wait in the outbox; while Redis is away pages are served
+uncached; pulling every replica out of the load balancer would turn either blip
+into an outage. Every check has a short timeout.
+
+Only the addresses and token that may read /metrics see the checks (which name
+servers and errors); everyone else gets the status alone.
 """
 
 import datetime
@@ -39,9 +43,14 @@ def check_database() -> dict:
 
 
 def check_cache() -> dict:
+    from .cache import cache_state
+
+    state = cache_state()
+    if state["status"] != "ok":
+        return state  # the breaker is open: do not knock on a hung Redis
     cache.set("health:probe", "ok", 10)
     if cache.get("health:probe") != "ok":
-        return {"status": "down", "error": "cache did not return what was stored"}
+        return {**cache_state(), "status": "degraded", "error": "cache unavailable; pages served uncached"}
     return {}
 
 
@@ -55,6 +64,8 @@ def readiness() -> tuple[int, dict]:
     degraded = any(check["status"] != "ok" for check in checks.values())
     body = {
         "status": "ok" if not degraded else ("degraded" if required_ok else "down"),
+        "down": sorted(name for name, check in checks.items() if check["status"] == "down"),
+        "degraded": sorted(name for name, check in checks.items() if check["status"] == "degraded"),
         "checks": checks,
         "version": hangarstack.__version__,
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -70,7 +81,11 @@ class HealthCheckMiddleware:
         if request.path == "/health":
             response = JsonResponse({"status": "ok", "version": hangarstack.__version__})
         elif request.path == "/health/ready":
+            from .metrics import may_read_metrics
+
             status, body = readiness()
+            if not may_read_metrics(request):
+                body = {"status": body["status"]}
             response = JsonResponse(body, status=status)
         else:
             return self.get_response(request)

@@ -51,7 +51,7 @@ class RequestMetricsMiddleware:
 KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _allowed(request: HttpRequest) -> bool:
+def may_read_metrics(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     if token and request.headers.get("Authorization", "") == f"Bearer {token}":
         return True
@@ -82,7 +82,7 @@ def registry() -> CollectorRegistry:
 
 @require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
+    if not may_read_metrics(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
     response = HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
     response["Cache-Control"] = "no-store"

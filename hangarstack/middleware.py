@@ -1,9 +1,13 @@
+import logging
+import time
 import uuid
 
 from django.http import HttpRequest, HttpResponse
 
 from . import context
-from .views import is_api, json_error
+from .views import DATABASE_UNAVAILABLE, database_unavailable, is_api, json_error
+
+logger = logging.getLogger(__name__)
 
 
 def request_id_for(request: HttpRequest) -> str:
@@ -57,3 +61,26 @@ class JsonApiErrorsMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses PostgreSQL answers the designed 503 (hangarstack.views),
+    with one log line per process every 30 s instead of a traceback per request.
+    Errors raised in middleware reach the same 503 through handler500."""
+
+    _last_logged = -60.0
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_UNAVAILABLE):
+            return None
+        now = time.monotonic()
+        if now - DatabaseUnavailableMiddleware._last_logged >= 30:
+            DatabaseUnavailableMiddleware._last_logged = now
+            logger.error("database unavailable, answering 503: %s", str(exception).splitlines()[0][:200])
+        return database_unavailable(request)

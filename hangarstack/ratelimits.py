@@ -1,21 +1,29 @@
-"""Per-client rate limits, and the lock-out after repeated failed staff sign-ins.
+"""Per-client rate limits. (Failed staff sign-ins are django-axes': hangarstack/signin.py.)
 
 Counters live in the shared Redis cache (django-ratelimit's fixed windows), so
 every worker and replica enforces one limit per client. The client is the
 address from clientip.client_ip: the trusted proxy's header or the socket.
+
+When Redis is unavailable (hangarstack.cache's breaker is open, or a call
+fails) each limit follows its own stated rule, RATELIMIT_OUTAGE:
+- "open": not counted at all. The public page limit: a cache outage must not
+  turn into 429s for every visitor, and pages are what the site is for.
+- "local": counted in this process's memory, so the limit still holds per
+  worker (a client gets at most the limit times the number of workers). The
+  view beacon (it would otherwise inflate view counts freely), corrections
+  (spam), and the admin sign-in limit (which also keeps guessing in check
+  beside django-axes).
 """
 
 import re
+import time
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
-from django.dispatch import receiver
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _split_rate, get_usage
 
 from .clientip import client_ip, client_ip_key
-from .lockout import signin_paused
 from .views import error_response
 
 BEACON = re.compile(r"^/api/aircraft/[^/]+/view$")
@@ -56,9 +64,7 @@ def limit_response(request: HttpRequest) -> HttpResponse | None:
         return None
     if path.startswith(f"/{settings.ADMIN_URL}"):
         if request.method == "POST" and path == _admin_login_path():
-            locked = signin_lockout_remaining(request)
-            if locked:
-                return signin_paused(request, seconds=locked)
+            # Failed sign-ins per (username, address) are django-axes' (hangarstack.signin).
             rules = [("admin-login", settings.RATELIMIT_ADMIN_LOGIN)]
         else:
             rules = []  # staff at work in the admin are not counted against the public limit
@@ -70,44 +76,29 @@ def limit_response(request: HttpRequest) -> HttpResponse | None:
             rules.append(("corrections", settings.RATELIMIT_CORRECTIONS))
     for group, rate in rules:
         usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
+        if usage and usage["limit"] == 0 and usage["time_left"] == -1:  # the shared counter is unavailable
+            usage = _outage_usage(request, group, rate)
         if usage and usage["should_limit"]:
             return rate_limited(request, usage["time_left"])
     return None
 
 
-# --- Failed sign-ins ---------------------------------------------------------
+# --- While Redis is away ---------------------------------------------------------
+
+_local_counters = LocMemCache("hangarstack-ratelimit-outage", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
-def _failure_keys(username: str, address: str) -> list[str]:
-    return [f"signin-failures:user:{username.casefold()[:150]}", f"signin-failures:ip:{address}"]
-
-
-def signin_lockout_remaining(request: HttpRequest) -> int:
-    """Seconds until sign-in is allowed again for this username or address; 0 if not locked."""
-    username = request.POST.get("username", "")
-    counts = cache.get_many(_failure_keys(username, client_ip(request)))
-    locked = [key for key, count in counts.items() if count >= settings.SIGNIN_MAX_FAILURES]
-    if not locked:
-        return 0
-    # The pause ends when the counter expires (django-redis tells how soon; other caches cannot).
-    ttl = getattr(cache, "ttl", None)
-    left = [ttl(key) or 0 for key in locked] if ttl else []
-    return max(left, default=0) or settings.SIGNIN_LOCKOUT_SECONDS
-
-
-@receiver(user_login_failed)
-def count_failed_signin(sender, credentials, request=None, **kwargs) -> None:
-    if request is None:
-        return
-    for key in _failure_keys(str(credentials.get("username", "")), client_ip(request)):
-        # add() then incr(): atomic in Redis, and the window starts at the first failure.
-        cache.add(key, 0, settings.SIGNIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, settings.SIGNIN_LOCKOUT_SECONDS)
-
-
-@receiver(user_logged_in)
-def clear_failed_signins(sender, request, user, **kwargs) -> None:
-    cache.delete_many(_failure_keys(user.get_username(), client_ip(request)))
+def _outage_usage(request: HttpRequest, group: str, rate: str) -> dict | None:
+    if settings.RATELIMIT_OUTAGE.get(group, "open") != "local":
+        return None
+    limit, period = _split_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    key = f"{group}:{client_ip(request)}:{window}"
+    _local_counters.add(key, 0, period)
+    try:
+        count = _local_counters.incr(key)
+    except ValueError:  # expired in between
+        _local_counters.set(key, 1, period)
+        count = 1
+    return {"count": count, "limit": limit, "should_limit": count > limit, "time_left": int(period - now % period)}

@@ -1,5 +1,7 @@
 """What the long-running event commands (relay, consumer, tail) share."""
 
+import contextlib
+import logging
 import signal
 
 from django.core.management.base import BaseCommand
@@ -29,3 +31,28 @@ class ServiceCommand(BaseCommand):
 
     def _stop(self, signum, frame) -> None:
         self.stopping = True
+
+
+class StateLog:
+    """One log line per change of state ("database down", "delivering again"),
+    not one per retry, for the long-running commands."""
+
+    def __init__(self, logger, initial: str = "ok") -> None:
+        self.logger = logger
+        self.state = initial
+
+    def set(self, state: str, message: str, *args, level: int = logging.WARNING) -> bool:
+        if state == self.state:
+            return False
+        self.state = state
+        self.logger.log(level, message, *args)
+        return True
+
+
+def forget_database_connection() -> None:
+    """After a database error outside the request cycle, drop the connection so
+    the next attempt opens a new one once PostgreSQL is back."""
+    from django.db import connection
+
+    with contextlib.suppress(Exception):
+        connection.close()

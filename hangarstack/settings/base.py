@@ -4,6 +4,8 @@ Environment variables always win over a `.env` file, which is read only in
 development (see dev.py). Every variable is documented in `.env.example`.
 """
 
+import datetime
+import tempfile
 from pathlib import Path
 
 import environ
@@ -26,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
     "django_prometheus",
     "django_ratelimit",
     "corsheaders",
@@ -53,10 +56,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hangarstack.middleware.RequestContextMiddleware",
     "hangarstack.middleware.JsonApiErrorsMiddleware",
+    "hangarstack.middleware.DatabaseUnavailableMiddleware",
     "hangarstack.ratelimits.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into our 429 page.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -87,17 +93,20 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DAT
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis, shared by every worker and replica -----------------------
+# A cache, not a dependency (hangarstack/cache.py): short socket timeouts, and a
+# circuit breaker that stops trying for CACHE_BREAKER_SECONDS after a failure.
 CACHE_URL = env("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "hangarstack.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "hangarstack",
             "TIMEOUT": env.int("CACHE_TIMEOUT", default=3600),
+            "BREAKER_SECONDS": env.float("CACHE_BREAKER_SECONDS", default=5.0),
             "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
+                "SOCKET_TIMEOUT": env.float("CACHE_SOCKET_TIMEOUT", default=0.1),
             },
         }
     }
@@ -112,6 +121,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out (username, address) before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # --- I18n -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -166,9 +180,16 @@ KAFKA = {
     "PASSWORD": env("KAFKA_PASSWORD", default=""),
     "MESSAGE_TIMEOUT_MS": env.int("KAFKA_MESSAGE_TIMEOUT_MS", default=10_000),
     "CONSUMER_GROUP": env("KAFKA_CONSUMER_GROUP", default="hangarstack-analytics"),
+    # Static membership (group.instance.id): a restarted consumer with the same id
+    # gets its partitions back at once. Unique per consumer process; empty = dynamic.
+    "CONSUMER_INSTANCE_ID": env("KAFKA_CONSUMER_INSTANCE_ID", default=""),
+    # How long a silent (killed) consumer keeps its partitions before the group rebalances.
+    "SESSION_TIMEOUT_MS": env.int("KAFKA_SESSION_TIMEOUT_MS", default=10_000),
     "TOPIC_PARTITIONS": env.int("KAFKA_TOPIC_PARTITIONS", default=6),
     "TOPIC_REPLICATION_FACTOR": env.int("KAFKA_TOPIC_REPLICATION_FACTOR", default=3),
     "TOPIC_PREFIX": env("KAFKA_TOPIC_PREFIX", default=""),
+    # Development only (dev.py): create topics with at most as many replicas as brokers.
+    "CAP_REPLICATION_AT_BROKERS": False,
 }
 # Confluent-compatible Schema Registry (Confluent Cloud: the registry's endpoint
 # and an API key/secret for it). With a URL, values are framed by confluent-kafka's
@@ -179,25 +200,41 @@ SCHEMA_REGISTRY = {
     "API_SECRET": env("SCHEMA_REGISTRY_API_SECRET", default=""),
     "COMPATIBILITY": env("SCHEMA_REGISTRY_COMPATIBILITY", default="BACKWARD"),
 }
-# Client addresses in events are pseudonymised with this key (defaults to one
-# derived from SECRET_KEY); see README "Privacy".
+# Client addresses in events are pseudonymised with this key; see README "Privacy".
+# Production requires its own (prod.py); elsewhere one is derived from SECRET_KEY.
 EVENTS_IP_HASH_KEY = env("EVENTS_IP_HASH_KEY", default="")
+# Events neither the broker nor PostgreSQL took wait here (events/spool.py).
+EVENTS_SPOOL_DIR = env.path("EVENTS_SPOOL_DIR", default=Path(tempfile.gettempdir()) / "hangarstack-spool")
 # Behind a proxy: how many trusted proxies append to X-Forwarded-For (0 = none,
 # use the socket's address).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Rate limits (django-ratelimit; counters in the shared Redis cache) --------
 RATELIMIT_USE_CACHE = "default"
+# django-ratelimit knows django-redis by name only: ours is django-redis (atomic
+# INCR) behind a circuit breaker, with an outage rule per limit (RATELIMIT_OUTAGE).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_PUBLIC = env("RATELIMIT_PUBLIC", default="1000/h")
 RATELIMIT_VIEW_BEACON = env("RATELIMIT_VIEW_BEACON", default="100/h")
 RATELIMIT_ADMIN_LOGIN = env("RATELIMIT_ADMIN_LOGIN", default="30/h")
 # Corrections from visitors (POST /aircraft/<slug>/corrections/), per client address.
 RATELIMIT_CORRECTIONS = env("RATELIMIT_CORRECTIONS", default="10/h")
-# Failed staff sign-ins before a username or address is locked out, and for how long.
+# With Redis unavailable: "open" (not counted) or "local" (counted per process);
+# the reasons are in hangarstack/ratelimits.py.
+RATELIMIT_OUTAGE = {"public": "open", "view-beacon": "local", "admin-login": "local", "corrections": "local"}
+# Failed staff sign-ins (django-axes, see hangarstack/signin.py): after this many
+# for one (username, address) pair, that pair is locked out for this long.
 SIGNIN_MAX_FAILURES = env.int("SIGNIN_MAX_FAILURES", default=5)
 SIGNIN_LOCKOUT_SECONDS = env.int("SIGNIN_LOCKOUT_SECONDS", default=900)
-# The lock-out page (hangarstack/lockout.py) for django-axes too, once it counts the failures.
+# Callables, so that both follow the two settings above (tests change them).
+AXES_FAILURE_LIMIT = "hangarstack.signin.failure_limit"
+AXES_COOLOFF_TIME = "hangarstack.signin.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "hangarstack.signin.username_for_lockout"
+AXES_CLIENT_IP_CALLABLE = "hangarstack.signin.client_address"
+# The lock-out page (hangarstack/lockout.py): 429 with Retry-After.
 AXES_LOCKOUT_CALLABLE = "hangarstack.lockout.signin_paused"
+AXES_RESET_ON_SUCCESS = True
 
 # --- Metrics -------------------------------------------------------------------
 # /metrics answers loopback, these networks, or a request bearing METRICS_TOKEN.

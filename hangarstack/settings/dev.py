@@ -13,6 +13,10 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-" + "x" * 40)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
+# A development cluster often has fewer brokers than production's replication
+# factor: create_topics lowers it to the broker count, with a warning.
+KAFKA["CAP_REPLICATION_AT_BROKERS"] = True  # noqa: F405
+
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 if not CACHE_URL:  # noqa: F405

@@ -17,6 +17,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names.")
 
+EVENTS_IP_HASH_KEY = env("EVENTS_IP_HASH_KEY", default="")
+if len(EVENTS_IP_HASH_KEY) < 32 or EVENTS_IP_HASH_KEY == SECRET_KEY:
+    # Not derived from SECRET_KEY, which every web, relay and consumer host holds:
+    # with it, visitor hashes in the event stream link back to addresses.
+    raise ImproperlyConfigured("EVENTS_IP_HASH_KEY must be set to its own random value of at least 32 characters.")
+
 if not env("CACHE_URL", default=""):
     raise ImproperlyConfigured("CACHE_URL must point at Redis: rate limits and the page cache are shared.")
 

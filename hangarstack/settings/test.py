@@ -1,6 +1,8 @@
 """pytest-django: the real PostgreSQL, Redis and broker `make test` starts."""
 
+import tempfile
 import uuid
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -22,6 +24,9 @@ KAFKA["TOPIC_REPLICATION_FACTOR"] = 1  # noqa: F405
 # Outage tests make librdkafka report every refused connection; the events
 # code logs what matters.
 LOGGING["loggers"]["librdkafka"] = {"level": "CRITICAL"}  # noqa: F405
+
+# This run's own spool directory: a test that spools to the file finds only its own.
+EVENTS_SPOOL_DIR = Path(tempfile.gettempdir()) / f"hangarstack-test-spool-{uuid.uuid4().hex[:8]}"
 
 STATIC_ROOT = None  # whitenoise serves from the finders; nothing is collected in tests
 WHITENOISE_USE_FINDERS = True

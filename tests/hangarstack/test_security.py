@@ -115,6 +115,7 @@ def prod_settings(**env):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "hangarstack.example",
         "CACHE_URL": "redis://127.0.0.1:1/0",
+        "EVENTS_IP_HASH_KEY": secrets.token_urlsafe(32),
     }
     base.update(env)
     base = {k: v for k, v in base.items() if v is not None}
@@ -140,6 +141,8 @@ def test_production_settings_pass_check_deploy():
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must list"),
         ({"CACHE_URL": None}, "CACHE_URL must point at Redis"),
+        ({"EVENTS_IP_HASH_KEY": None}, "EVENTS_IP_HASH_KEY must be set"),
+        ({"EVENTS_IP_HASH_KEY": "short"}, "EVENTS_IP_HASH_KEY must be set"),
     ],
 )
 def test_production_refuses_unsafe_configuration(env, complaint):
@@ -156,28 +159,48 @@ def test_https_redirect_exempts_probes(client, settings, plane):
     assert client.get("/metrics").status_code == 200
 
 
-def test_failed_sign_ins_lock_the_account_out(client, db, settings):
+def sign_in(client, username, password, address="10.0.0.1"):
+    return client.post("/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.fixture
+def editor(db, settings):
     settings.SIGNIN_MAX_FAILURES = 3
-    User.objects.create_user("editor", password="right-password-1", is_staff=True)
+    return User.objects.create_user("editor", password="right-password-1", is_staff=True)
+
+
+def test_failed_sign_ins_lock_the_account_out(client, editor, settings):
     for _ in range(3):
-        response = client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+        response = sign_in(client, "editor", "wrong")
         assert response.status_code == 200  # the form, with its error
-    locked = client.post("/admin/login/", {"username": "editor", "password": "right-password-1"})
+    locked = sign_in(client, "editor", "right-password-1")
     assert locked.status_code == 429
     assert "Too many sign-in attempts" in locked.content.decode()
     assert 0 < int(locked["Retry-After"]) <= settings.SIGNIN_LOCKOUT_SECONDS  # what is left of the pause
 
 
-def test_successful_sign_in_clears_failures(client, db, settings):
-    settings.SIGNIN_MAX_FAILURES = 3
-    User.objects.create_user("editor", password="right-password-1", is_staff=True)
+@pytest.mark.parametrize("spelling", ["editor ", " editor", "EDITOR", "\uff45\uff44\uff49\uff54\uff4f\uff52"])
+def test_no_spelling_of_a_locked_username_gets_more_tries(client, editor, spelling):
+    for _ in range(3):
+        sign_in(client, "editor", "wrong")
+    assert sign_in(client, spelling, "right-password-1").status_code == 429
+
+
+def test_a_stranger_cannot_lock_staff_out_of_their_own_address(client, editor):
+    for _ in range(5):
+        sign_in(client, "editor", "wrong", address="203.0.113.9")
+    assert sign_in(client, "editor", "right-password-1", address="203.0.113.9").status_code == 429
+    assert sign_in(client, "editor", "right-password-1", address="10.0.0.1").status_code == 302
+
+
+def test_successful_sign_in_clears_failures(client, editor):
     for _ in range(2):
-        client.post("/admin/login/", {"username": "editor", "password": "wrong"})
-    assert client.post("/admin/login/", {"username": "editor", "password": "right-password-1"}).status_code == 302
+        sign_in(client, "editor", "wrong")
+    assert sign_in(client, "editor", "right-password-1").status_code == 302
     client.logout()
     for _ in range(2):
-        client.post("/admin/login/", {"username": "editor", "password": "wrong"})
-    assert client.post("/admin/login/", {"username": "editor", "password": "right-password-1"}).status_code == 302
+        sign_in(client, "editor", "wrong")
+    assert sign_in(client, "editor", "right-password-1").status_code == 302
 
 
 def test_nul_in_the_prototype_api_is_a_json_404(client, plane):

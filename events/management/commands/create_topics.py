@@ -9,6 +9,7 @@ import time
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from events import outbox, topics
@@ -35,8 +36,17 @@ class Command(BaseCommand):
         existing = cluster.topics
 
         missing = [t for t in topics.ALL if t.full_name not in existing]
-        too_few_brokers = [t for t in missing if t.replication_factor > len(cluster.brokers)]
-        if too_few_brokers:
+        brokers = len(cluster.brokers)
+        too_few_brokers = [t for t in missing if t.replication_factor > brokers]
+        capped = settings.KAFKA.get("CAP_REPLICATION_AT_BROKERS") and too_few_brokers
+        if capped:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"replication factor {too_few_brokers[0].replication_factor} on {brokers} broker(s): "
+                    f"creating topics with replication factor {brokers} (development only)"
+                )
+            )
+        elif too_few_brokers:
             raise CommandError(
                 f"the cluster has {len(cluster.brokers)} broker(s) but topics ask for replication factor "
                 f"{too_few_brokers[0].replication_factor}; set KAFKA_TOPIC_REPLICATION_FACTOR accordingly."
@@ -59,7 +69,14 @@ class Command(BaseCommand):
         elif missing:
             requests = [
                 NewTopic(
-                    t.full_name, num_partitions=t.partitions, replication_factor=t.replication_factor, config=t.config
+                    t.full_name,
+                    num_partitions=t.partitions,
+                    replication_factor=min(t.replication_factor, brokers) if capped else t.replication_factor,
+                    config=(
+                        {**t.config, "min.insync.replicas": str(min(int(t.config["min.insync.replicas"]), brokers))}
+                        if capped
+                        else t.config
+                    ),
                 )
                 for t in missing
             ]

@@ -4,13 +4,24 @@ Catalogue changes, and any view or search the broker could not take in time,
 wait in PostgreSQL until this command has Kafka acknowledge them. Run it
 continuously beside the web app (make run and the deployments do), or once
 with --once to drain the backlog and exit.
+
+It never exits on an outage: with the broker or PostgreSQL away it retries
+with backoff (0.5 s doubling to 10 s) and logs one line when the state changes
+("broker not accepting", "database unavailable", "delivering again"). It also
+moves the local spool file (events neither the broker nor PostgreSQL took)
+into the outbox once PostgreSQL answers.
 """
 
+import logging
 import time
 
-from events import outbox
-from events.management.service import ServiceCommand
+from django.db import DatabaseError
+
+from events import outbox, spool
+from events.management.service import ServiceCommand, StateLog, forget_database_connection
 from events.relay import Relay, backlog_event, backoff_delays, sleep_unless
+
+logger = logging.getLogger("events.relay")
 
 BACKLOG_WARNING = 1000
 WARNING_INTERVAL = 300.0
@@ -28,6 +39,7 @@ class Command(ServiceCommand):
     def handle(self, *args, once: bool, batch_size: int, interval: float, **options):
         relay = Relay(batch_size=batch_size)
         if once:
+            spool.drain()
             result = relay.drain()
             self.stdout.write(f"relayed {result.delivered} events; {result.failed} not delivered")
             relay.close()
@@ -36,26 +48,46 @@ class Command(ServiceCommand):
             return
 
         self.stdout.write("relaying outbox events to Kafka (Ctrl-C to stop)")
+        state = StateLog(logger)
         delays = None
         last_warning = -WARNING_INTERVAL
         while not self.stopping:
-            result = relay.drain()
-            backlog = outbox.backlog()
+            try:
+                spool.drain()
+                result = relay.drain()
+                backlog = outbox.backlog()
+            except DatabaseError as exc:
+                forget_database_connection()
+                delays = delays or backoff_delays()
+                state.set("database", "relay: database unavailable (%s); retrying with backoff", type(exc).__name__)
+                sleep_unless(lambda: self.stopping, next(delays))
+                continue
             if options["verbosity"] >= 2 and result.delivered:
                 self.stdout.write(f"relayed {result.delivered}; backlog {backlog}")
             if result.failed:
                 delays = delays or backoff_delays()
-                wait = next(delays)
-                if backlog > BACKLOG_WARNING:
-                    self.stderr.write(f"outbox backlog {backlog}; broker not accepting, retrying in {wait:.1f}s")
-                    if time.monotonic() - last_warning > WARNING_INTERVAL:
-                        last_warning = time.monotonic()
-                        # Kept in the outbox like everything else: it arrives once the broker is back.
-                        outbox.store([backlog_event(backlog)])
-                sleep_unless(lambda: self.stopping, wait)
+                state.set(
+                    "broker",
+                    "relay: broker not accepting (%s); %d events wait in the outbox; retrying with backoff",
+                    result.error,
+                    backlog,
+                )
+                if backlog > BACKLOG_WARNING and time.monotonic() - last_warning > WARNING_INTERVAL:
+                    last_warning = time.monotonic()
+                    self._backlog_event(backlog)
+                sleep_unless(lambda: self.stopping, next(delays))
             else:
                 delays = None
+                state.set("ok", "relay: delivering again; backlog %d", backlog)
                 if result.delivered == 0:
                     sleep_unless(lambda: self.stopping, interval)
         relay.close()
         self.stdout.write("relay stopped")
+
+    @staticmethod
+    def _backlog_event(backlog: int) -> None:
+        # Kept in the outbox like everything else: it arrives once the broker is back.
+        try:
+            outbox.store([backlog_event(backlog)])
+        except DatabaseError:
+            forget_database_connection()
