@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test e2e bench audit lint fmt check clean
+.PHONY: help install run test chaos e2e bench audit lint fmt check clean
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,11 @@ TEST_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/test
 
 test: install ## Run the whole test suite against real PostgreSQL, Redis and Kafka
 	$(TEST_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
+
+# The fault suite owns its servers (.devstack/chaos) so it can stop, hang and
+# restart them; no pytest-django, and not the rest of the tests' conftest.
+chaos: install ## Fault suite: each outage staged against real servers and gunicorn (~6 min)
+	HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/chaos $(BIN)/pytest tests/chaos -p no:django --confcutdir=tests/chaos -v $(PYTEST_ARGS)
 
 # Browser tests get their own servers too (.devstack/e2e), so they can run beside `make test`.
 E2E_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/e2e

@@ -165,7 +165,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "librdkafka": {"level": "WARNING"}},
+    # librdkafka logs every refused reconnect as an error; the events code logs what
+    # matters, once per change of state (the producer's error_cb, relay and consumer).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "librdkafka": {"level": "CRITICAL"}},
 }
 
 # --- Kafka and events -----------------------------------------------------------
