@@ -158,6 +158,14 @@ def cache_state() -> dict:
     return breaker.state() if breaker is not None else {"status": "ok"}
 
 
+def cache_may_be_tried() -> bool:
+    """The breaker is closed, or its open period is over: the next call goes to Redis."""
+    from django.core.cache import cache
+
+    breaker = getattr(cache, "breaker", None)
+    return breaker is None or breaker.allow()
+
+
 def cache_available() -> bool:
     from django.core.cache import cache
 

@@ -125,3 +125,17 @@ def test_relay_stops_cleanly_on_sigterm(kafka_topics):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     assert "relay stopped" in proc.stdout.read()
+
+
+@pytest.mark.django_db
+def test_development_caps_the_replication_factor_at_the_broker_count(settings, kafka_topics):
+    settings.KAFKA = {
+        **settings.KAFKA,
+        "TOPIC_PREFIX": "rfcap-" + settings.KAFKA["TOPIC_PREFIX"],
+        "TOPIC_REPLICATION_FACTOR": 3,
+        "CAP_REPLICATION_AT_BROKERS": True,
+    }
+    out, err = StringIO(), StringIO()
+    call_command("create_topics", stdout=out, stderr=err)
+    assert "replication factor 3 on 1 broker(s)" in err.getvalue()
+    assert out.getvalue().count("created ") == len(topics.ALL)

@@ -146,3 +146,20 @@ def test_graceful_stop_stores_pending_events():
         assert OutboxEvent.objects.filter(origin="spooled").count() == 0  # waiting in the worker's memory
         server.stop()  # SIGTERM: the worker flushes what it can and spools the rest
     assert OutboxEvent.objects.filter(origin="spooled", topic="hangarstack.aircraft.views").count() == 5
+
+
+def test_without_the_database_pages_and_api_answer_the_designed_503():
+    dead = free_port()
+    with Server(DATABASE_URL=database_url(port=dead), DATABASE_CONNECT_TIMEOUT="1") as server:
+        status, headers, body = server.get("/aircraft/")
+        assert status == 503 and int(headers["Retry-After"]) > 0
+        assert "Briefly unavailable" in body
+        status, headers, body = server.get("/api/aircraft/")
+        assert status == 503 and int(headers["Retry-After"]) > 0
+        assert '"status": 503' in body
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}/api/aircraft/x/view", method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("the beacon answered 2xx without a database")
+        except urllib.error.HTTPError as error:
+            assert error.code == 503

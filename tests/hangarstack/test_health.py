@@ -33,3 +33,14 @@ def test_broker_down_is_degraded_not_unready(client, settings, monkeypatch):
     assert body["status"] == "degraded"
     assert body["checks"]["kafka"]["status"] == "degraded"
     monkeypatch.setattr(events_health, "_last", None)
+
+
+@pytest.mark.django_db
+def test_readiness_details_only_for_metrics_readers(client, settings):
+    settings.METRICS_ALLOWED_CIDRS = ["127.0.0.0/8"]
+    settings.METRICS_TOKEN = "probe-token"
+    stranger = client.get("/health/ready", REMOTE_ADDR="203.0.113.7")
+    assert stranger.status_code == 200
+    assert stranger.json() == {"status": "ok"}
+    with_token = client.get("/health/ready", REMOTE_ADDR="203.0.113.7", HTTP_AUTHORIZATION="Bearer probe-token")
+    assert "checks" in with_token.json()

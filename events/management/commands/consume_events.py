@@ -35,7 +35,7 @@ from events.consumer import ANALYTICS_TOPICS, apply_batch, forget_processed
 from events.management.service import ServiceCommand, StateLog, forget_database_connection
 from events.producer import kafka_config
 from events.relay import backoff_delays, sleep_unless
-from hangarstack.cache import cache_available, cache_recovered
+from hangarstack.cache import cache_available, cache_may_be_tried, cache_recovered
 
 logger = logging.getLogger("events.consumer")
 
@@ -171,7 +171,10 @@ class Command(ServiceCommand):
         return True
 
     def _catch_up_cache(self) -> None:
-        if not self.cache_behind or not cache_available():
+        # Tried as soon as the breaker lets a call through: nothing else may
+        # touch the cache in this process (no batch arrives), so this call is
+        # also what finds out that Redis is back.
+        if not self.cache_behind or not cache_may_be_tried():
             return
         try:
             count = rewrite_view_counts()
