@@ -165,6 +165,16 @@ def _write_state(name: str, pid: int, port: int, url: str) -> None:
     (RUN_DIR / f"{name}.json").write_text(json.dumps({"pid": pid, "port": port, "url": url}))
 
 
+def _stop_server(proc: subprocess.Popen, stop_signal: int) -> None:
+    if proc.poll() is None:
+        proc.send_signal(stop_signal)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Stack:
     """The servers this process started, stopped in reverse order by stop()."""
 
@@ -206,13 +216,7 @@ class Stack:
 
     def halt(self, name: str) -> None:
         proc, stop_signal = next((p, s) for n, p, s in self._owned if n == name)
-        if proc.poll() is None:
-            proc.send_signal(stop_signal)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        _stop_server(proc, stop_signal)
 
     def resume(self, name: str) -> subprocess.Popen:
         index, old, stop_signal = next((i, p, s) for i, (n, p, s) in enumerate(self._owned) if n == name)
@@ -410,13 +414,7 @@ class Stack:
                 except BlockingIOError:
                     print(f"devstack: waiting for other users of {name} to finish", file=sys.stderr)
                     fcntl.flock(handle, fcntl.LOCK_EX)
-            if proc.poll() is None:
-                proc.send_signal(stop_signal)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            _stop_server(proc, stop_signal)
             with contextlib.suppress(FileNotFoundError):
                 (RUN_DIR / f"{name}.json").unlink()
             if handle is not None:

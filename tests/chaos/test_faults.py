@@ -40,7 +40,9 @@ def settle(site, slug: str, expected: int, started: float | None = None) -> floa
     except AssertionError as exc:
         state = f"views {site.db.views(slug)}, outbox {site.db.outbox()}, spool {site.spooled_lines()}"
         raise AssertionError(f"{exc}; {state}") from None
-    return time.monotonic() - started
+    elapsed = time.monotonic() - started
+    print(f"{expected} views of {slug} counted, outbox and spool empty {elapsed:.1f}s after the fault ended")
+    return elapsed
 
 
 def assert_processes_alive(site) -> None:
@@ -62,6 +64,15 @@ def assert_designed_503(result) -> None:
         assert b"Briefly unavailable" in result.body
 
 
+def hang(proc, seconds: float) -> None:
+    """The server stops answering (SIGSTOP: connections stay open, nothing moves), then goes on."""
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        time.sleep(seconds)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+
+
 def warm(site, *paths: str) -> None:
     for path in paths:
         assert site.get(path).status == 200
@@ -72,14 +83,9 @@ def test_broker_hung_then_back_heals_every_producer(site, servers, plane):
     requests to time out, after which the resumed broker fenced the old producer
     ids for ever (a 12 s hang did not show it). Every producer is replaced, and
     everything arrives."""
-    kafka = servers.process("kafka")
     with Load(site.port, counted(plane), rate=16) as load:
         time.sleep(2)
-        os.kill(kafka.pid, signal.SIGSTOP)
-        try:
-            time.sleep(60)
-        finally:
-            os.kill(kafka.pid, signal.SIGCONT)
+        hang(servers.process("kafka"), 60)
         back = time.monotonic()
         time.sleep(4)
     assert_no_5xx(load)
@@ -138,14 +144,9 @@ def test_redis_stopped_pages_uncached_then_cache_caught_up(site, servers, plane)
 
 
 def test_redis_hung_costs_requests_no_more_than_the_socket_timeout(site, servers, plane):
-    redis = servers.process("redis")
     with Load(site.port, [*counted(plane), ("GET", "/aircraft/")]) as load:
         time.sleep(2)
-        os.kill(redis.pid, signal.SIGSTOP)
-        try:
-            time.sleep(8)
-        finally:
-            os.kill(redis.pid, signal.SIGCONT)
+        hang(servers.process("redis"), 8)
         back = time.monotonic()
         time.sleep(3)
     assert_no_5xx(load)
@@ -227,6 +228,7 @@ def test_restarted_consumer_resumes_within_30_seconds(site, plane):
         assert site.post(f"/api/aircraft/{plane}/view").status == 202
     wait_until(lambda: site.db.views(plane) == 5, CONSUMER_RESUME_SECONDS, what="the new consumer's first batch")
     resumed = time.monotonic() - restarted
+    print(f"the restarted consumer applied its first batch {resumed:.1f}s after it started")
     assert resumed <= CONSUMER_RESUME_SECONDS
     time.sleep(2)
     assert site.db.views(plane) == 5  # nothing counted twice by the old member's uncommitted batch
