@@ -205,7 +205,7 @@ class Stack:
             preexec_fn=lambda: _die_with_parent(stop_signal),
             **_run_as(user),
         )
-        proc.run_as = user
+        proc.run_as, proc.run_in = user, cwd  # for resume()
         self._owned.append((name, proc, stop_signal))
         return proc
 
@@ -220,7 +220,7 @@ class Stack:
 
     def resume(self, name: str) -> subprocess.Popen:
         index, old, stop_signal = next((i, p, s) for i, (n, p, s) in enumerate(self._owned) if n == name)
-        proc = self._spawn(name, list(old.args), stop_signal, user=old.run_as)
+        proc = self._spawn(name, list(old.args), stop_signal, user=old.run_as, cwd=old.run_in)
         self._owned.pop()
         self._owned[index] = (name, proc, stop_signal)  # stopped in the original order
         state = json.loads((RUN_DIR / f"{name}.json").read_text())
