@@ -40,6 +40,7 @@ from hangarstack.cache import cache_available, cache_may_be_tried, cache_recover
 logger = logging.getLogger("events.consumer")
 
 JOIN_TIMEOUT = 90.0
+POSITION_CHECK_SECONDS = 10.0
 
 
 class _Reconnect(Exception):
@@ -117,7 +118,7 @@ class Command(ServiceCommand):
             last_message = time.monotonic()  # --once idles from the moment there is something to read
 
         consumer.subscribe(names, on_assign=on_assign)
-        last_housekeeping = time.monotonic()
+        last_housekeeping = last_position_check = time.monotonic()
         db_delays = None
         while not self.stopping:
             try:
@@ -164,6 +165,9 @@ class Command(ServiceCommand):
             elif once and not assigned and time.monotonic() - started > JOIN_TIMEOUT:
                 raise CommandError(f"no partitions assigned within {JOIN_TIMEOUT:.0f}s; is the broker up?")
             self._catch_up_cache()
+            if time.monotonic() - last_position_check > POSITION_CHECK_SECONDS:
+                _rewind_past_the_end(consumer)
+                last_position_check = time.monotonic()
             if time.monotonic() - last_housekeeping > 3600:
                 with contextlib.suppress(DatabaseError):
                     forget_processed()
@@ -184,6 +188,32 @@ class Command(ServiceCommand):
         if cache_available():
             self.cache_behind = False
             logger.warning("consumer: cache caught up (%d view counts rewritten)", count)
+
+
+def _rewind_past_the_end(consumer) -> None:
+    """A partition whose log is now shorter than our position (a broker that lost
+    its data, a topic deleted and created again) would be read from a point no
+    message reaches for a long time: go back to its start. Events already
+    applied are ignored by id, so nothing counts twice."""
+    try:
+        positions = consumer.position(consumer.assignment())
+    except KafkaException:
+        return
+    for partition in positions:
+        if partition.offset < 0:
+            continue
+        with contextlib.suppress(KafkaException):
+            low, high = consumer.get_watermark_offsets(partition, timeout=2.0)
+            if partition.offset > high:
+                logger.warning(
+                    "consumer: %s[%d] ends at %d, before our position %d; reading it from %d",
+                    partition.topic,
+                    partition.partition,
+                    high,
+                    partition.offset,
+                    low,
+                )
+                consumer.seek(TopicPartition(partition.topic, partition.partition, low))
 
 
 def _rewind(consumer, messages) -> None:
