@@ -31,7 +31,7 @@ test: install ## Run the whole test suite against real PostgreSQL, Redis and Kaf
 
 # The fault suite owns its servers (.devstack/chaos) so it can stop, hang and
 # restart them; no pytest-django, and not the rest of the tests' conftest.
-chaos: install ## Fault suite: each outage staged against real servers and gunicorn (~6 min)
+chaos: install ## Fault suite: each outage staged against real servers and gunicorn (~4 min)
 	HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/chaos $(BIN)/pytest tests/chaos -p no:django --confcutdir=tests/chaos -v -rP $(PYTEST_ARGS)
 
 # Browser tests get their own servers too (.devstack/e2e), so they can run beside `make test`.
