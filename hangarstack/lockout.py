@@ -1,8 +1,7 @@
 """The page a staff member sees when sign-in is paused after too many failed attempts.
 
-One page for whichever mechanism counts the failures: the hand-written counters
-in hangarstack.ratelimits call signin_paused() directly, and django-axes can
-use it either way it offers:
+One page for whichever mechanism counts the failures. django-axes counts them
+(hangarstack/signin.py, settings AXES_*) and can use it either way it offers:
 
 - AXES_LOCKOUT_CALLABLE = "hangarstack.lockout.signin_paused": axes 8.0 calls it
   as (request, credentials), 8.1 and later as (request, original_response,

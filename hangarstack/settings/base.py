@@ -4,7 +4,6 @@ Environment variables always win over a `.env` file, which is read only in
 development (see dev.py). Every variable is documented in `.env.example`.
 """
 
-import datetime
 import tempfile
 from pathlib import Path
 
