@@ -42,10 +42,12 @@ def failure_limit(request: HttpRequest, credentials: dict | None = None) -> int:
     django-axes asks for the limit twice: before a sign-in is tried (is the pair
     locked?) and after a failure (lock it now, answering this very attempt with
     the lock-out page?). Its failure handler has counted the failures on the
-    request by the time it asks (axes_failures_since_start); there the limit is
-    one higher, so the failure that reaches the limit still gets the form."""
+    request by the time it asks (axes_failures_since_start, None until then);
+    there the limit is one higher, so the failure that reaches the limit still
+    gets the form. Checked against django-axes 8.3.1."""
     limit = settings.SIGNIN_MAX_FAILURES
-    return limit + 1 if hasattr(request, "axes_failures_since_start") else limit
+    after_a_failure = getattr(request, "axes_failures_since_start", None) is not None
+    return limit + 1 if after_a_failure else limit
 
 
 def cool_off(request: HttpRequest | None = None) -> datetime.timedelta:
