@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from . import quantities
-from .models import Aircraft, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
+from .models import Aircraft, AircraftPhoto, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
+from .photos import photo_delete_files, photo_renditions_build, photo_renditions_current
 from .services import aircraft_refresh_digest, aircraft_retire, correction_accept, correction_decline
 
 
@@ -132,6 +133,29 @@ def _edited_id(request: HttpRequest) -> int | None:
     return int(object_id) if object_id and str(object_id).isdigit() else None
 
 
+class AircraftPhotoInline(admin.StackedInline):
+    """Photos with their credits: author, licence and source are required fields
+    (and database constraints), so a photo without its credit is never saved."""
+
+    model = AircraftPhoto
+    extra = 0
+    formfield_overrides = URL_FIELDS
+    fields = ["image", "preview", "alt_text", "caption", ("author", "licence"), "source_url", "position"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description="preview")
+    def preview(self, obj: AircraftPhoto) -> str:
+        if not obj.pk or not obj.image:
+            return "-"
+        return format_html('<img src="{}" alt="" width="160">', obj.image.url)
+
+
+def _make_renditions(photos) -> None:
+    for photo in photos:
+        if not photo_renditions_current(photo):
+            photo_renditions_build(photo=photo)
+
+
 @admin.register(Aircraft)
 class AircraftAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
@@ -143,7 +167,7 @@ class AircraftAdmin(admin.ModelAdmin):
     autocomplete_fields = ["manufacturer", "variant_of"]
     prepopulated_fields = {"slug": ["designation", "name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [SourceInline, FigureInline, VariantInline]
+    inlines = [SourceInline, FigureInline, VariantInline, AircraftPhotoInline]
     list_per_page = 50
     actions = ["mark_retired"]
     save_on_top = True
@@ -206,10 +230,36 @@ class AircraftAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         aircraft_refresh_digest(aircraft=form.instance)
 
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is AircraftPhoto:
+            for photo in formset.deleted_objects:
+                photo_delete_files(photo=photo)
+            _make_renditions(formset.new_objects + [obj for obj, _ in formset.changed_objects])
+
     @admin.action(description="Mark selected aircraft as retired", permissions=["change"])
     def mark_retired(self, request: HttpRequest, queryset: QuerySet[Aircraft]) -> None:
         count = aircraft_retire(aircraft=queryset)
         self.message_user(request, f"{count} aircraft marked retired.", messages.SUCCESS)
+
+
+@admin.register(AircraftPhoto)
+class AircraftPhotoAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = ["aircraft", "author", "licence", "width", "height", "updated_at"]
+    list_filter = ["licence"]
+    list_select_related = ["aircraft__manufacturer"]
+    search_fields = ["aircraft__designation", "aircraft__name", "author", "caption"]
+    autocomplete_fields = ["aircraft"]
+    fields = ["aircraft", "image", "alt_text", "caption", ("author", "licence"), "source_url", "position"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        _make_renditions([obj])
+
+    def delete_model(self, request, obj) -> None:
+        photo_delete_files(photo=obj)
+        super().delete_model(request, obj)
 
 
 @admin.register(CatalogueRelease)

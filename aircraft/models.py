@@ -640,3 +640,79 @@ class SearchTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query!r}: {self.searches}"
+
+
+# --- Photographs, each with its credit -------------------------------------------
+
+
+class AircraftPhoto(models.Model):
+    """A photograph of an aircraft, never without its author, licence and source.
+
+    The file goes through the default storage (settings.STORAGES), so production
+    can keep photos in object storage; resized renditions (aircraft.photos) go
+    to the same storage and are listed in `renditions`.
+    """
+
+    class Licence(models.TextChoices):
+        PUBLIC_DOMAIN = "public-domain", "Public domain"
+        US_GOVERNMENT = "us-government", "Public domain (work of the U.S. federal government)"
+        CC0 = "cc0-1.0", "CC0 1.0 (public domain dedication)"
+        CC_BY_2 = "cc-by-2.0", "CC BY 2.0"
+        CC_BY_2_5 = "cc-by-2.5", "CC BY 2.5"
+        CC_BY_3 = "cc-by-3.0", "CC BY 3.0"
+        CC_BY_4 = "cc-by-4.0", "CC BY 4.0"
+        CC_BY_SA_2 = "cc-by-sa-2.0", "CC BY-SA 2.0"
+        CC_BY_SA_2_5 = "cc-by-sa-2.5", "CC BY-SA 2.5"
+        CC_BY_SA_3 = "cc-by-sa-3.0", "CC BY-SA 3.0"
+        CC_BY_SA_4 = "cc-by-sa-4.0", "CC BY-SA 4.0"
+
+    aircraft = models.ForeignKey(Aircraft, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        upload_to="photos/",
+        width_field="width",
+        height_field="height",
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+        help_text="JPEG, PNG or WebP. Smaller sizes and WebP copies are made when it is saved.",
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    alt_text = models.CharField(
+        "text alternative", max_length=300, help_text="What the photo shows, for people who cannot see it."
+    )
+    caption = models.CharField(max_length=300, blank=True, help_text="Optional: where and when it was taken.")
+    author = models.CharField(max_length=200, help_text="The photographer or the body that holds the rights.")
+    licence = models.CharField(max_length=20, choices=Licence)
+    source_url = models.URLField(
+        "source", max_length=500, help_text="The page the photo and its licence were taken from."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first; the first leads the page.")
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["aircraft", "position", "id"]
+        constraints = [
+            # The credit is required in the database too, not only in forms.
+            models.CheckConstraint(condition=~Q(author=""), name="photo_has_author"),
+            models.CheckConstraint(condition=~Q(source_url=""), name="photo_has_source"),
+            models.CheckConstraint(condition=~Q(licence=""), name="photo_has_licence"),
+            models.CheckConstraint(condition=~Q(alt_text=""), name="photo_has_alt_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aircraft} by {self.author}" if self.aircraft_id else f"Photo by {self.author}"
+
+    LICENCE_URLS = {
+        "cc0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+        **{
+            f"cc-{kind}-{version}": f"https://creativecommons.org/licenses/{kind}/{version}/"
+            for kind in ("by", "by-sa")
+            for version in ("2.0", "2.5", "3.0", "4.0")
+        },
+    }
+
+    @property
+    def licence_url(self) -> str:
+        """The licence's own page, where there is one."""
+        return self.LICENCE_URLS.get(self.licence, "")

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from . import search
 from .caching import catalogue_stamp
-from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal, share_manufacturer
+from .models import (
+    Aircraft,
+    AircraftPhoto,
+    AircraftViewTotal,
+    CatalogueRelease,
+    Manufacturer,
+    SearchTotal,
+    share_manufacturer,
+)
 
 SORTS = {
     "designation": ("designation",),
@@ -118,7 +126,7 @@ def filter_results(queryset: QuerySet[Aircraft], filters: CatalogueFilters) -> Q
 def aircraft_detail(slug: str) -> Aircraft | None:
     plane = (
         Aircraft.objects.select_related("manufacturer", "view_total", *LINEAGE)
-        .prefetch_related("variants")
+        .prefetch_related("variants", "photos")
         .filter(slug=slug)
         .first()
     )
@@ -126,6 +134,12 @@ def aircraft_detail(slug: str) -> Aircraft | None:
         for variant in plane.variants.all():
             share_manufacturer(plane, variant)
     return plane
+
+
+def photo_credits() -> QuerySet[AircraftPhoto]:
+    return AircraftPhoto.objects.select_related("aircraft__manufacturer").order_by(
+        "aircraft__manufacturer__name", "aircraft__designation", "position", "id"
+    )
 
 
 def aircraft_siblings(aircraft: Aircraft, limit: int = 8) -> QuerySet[Aircraft]:

@@ -14,6 +14,7 @@ from . import quantities
 from .caching import catalogue_stamp_refresh
 from .fixture import Document, FixtureError
 from .models import SOURCED_FIELDS, Aircraft, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
+from .photos import photos_export, photos_load, photos_problems
 
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
 DATES = ("first_flight", "entered_service", "retired")
@@ -29,6 +30,7 @@ class LoadReport:
         default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     )
     release_changed: bool = False
+    photos_changed: int = 0  # aircraft whose photos were added, changed or removed
 
     @property
     def changed(self) -> bool:
@@ -37,6 +39,7 @@ class LoadReport:
             or self.updated
             or self.deleted
             or self.release_changed
+            or self.photos_changed
             or self.manufacturers["created"]
             or self.manufacturers["updated"]
             or self.manufacturers["deleted"]
@@ -374,6 +377,7 @@ def _load(document: Document, prune: bool, report: LoadReport) -> None:
         if plane.variant_of_id != (base.pk if base else None):
             plane.variant_of = base
             plane.save(update_fields=["variant_of", "updated_at"])
+    _load_photos(document, makers, report)
 
     if prune:
         kept_ids.update(plane.pk for plane, _ in pending)
@@ -402,6 +406,28 @@ def _load(document: Document, prune: bool, report: LoadReport) -> None:
     if _apply(release, release_values):
         release.save()
         report.release_changed = True
+
+
+def _load_photos(document: Document, makers: dict, report: LoadReport) -> None:
+    """Records that carry a "photos" list get exactly those photos; records without one keep theirs."""
+    listed = [(i, r) for i, r in enumerate(document.aircraft) if "photos" in r]
+    if not listed:
+        return
+    planes = {
+        (p.manufacturer_id, p.designation.casefold()): p
+        for p in Aircraft.objects.filter(manufacturer__in=makers.values()).prefetch_related("photos")
+    }
+    problems, work = [], []
+    for index, record in listed:
+        plane = planes[(makers[record["manufacturer"]].pk, record["designation"].casefold())]
+        where = f"aircraft[{index}] ({record['manufacturer']} {record['designation']})"
+        problems += photos_problems(plane, record["photos"], where)
+        work.append((plane, record["photos"]))
+    if problems:
+        raise FixtureError(problems)
+    for plane, records in work:
+        if photos_load(plane, records):
+            report.photos_changed += 1
 
 
 def _group(queryset) -> dict[int, list]:
@@ -520,13 +546,17 @@ def catalogue_export(*, version: str | None = None) -> dict:
     }
     manufacturers = [manufacturer_record(m) for m in Manufacturer.objects.select_related("successor").order_by("name")]
     planes = list(
-        Aircraft.objects.select_related("manufacturer", "variant_of").order_by("manufacturer__name", "designation")
+        Aircraft.objects.select_related("manufacturer", "variant_of")
+        .prefetch_related("photos")
+        .order_by("manufacturer__name", "designation")
     )
     sources = _group(AircraftSource.objects.all())
     figures = _group(Figure.objects.all())
     aircraft = [aircraft_record(p, sources.get(p.pk, []), figures.get(p.pk, [])) for p in planes]
-    for record in aircraft:
+    for plane, record in zip(planes, aircraft, strict=True):
         record.setdefault("name", "")
+        if photos := photos_export(plane):
+            record["photos"] = photos
     return {"catalogue": header, "manufacturers": manufacturers, "aircraft": aircraft}
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from .models import Aircraft, AircraftSource, Figure, Manufacturer
+from .models import Aircraft, AircraftPhoto, AircraftSource, Figure, Manufacturer
 
 # aircraft: Aircraft, request: HttpRequest, via: "page" | "api" | "beacon"
 aircraft_viewed = Signal()
@@ -29,6 +29,8 @@ catalogue_loaded = Signal()
 @receiver(post_delete, sender=Figure)
 @receiver(post_save, sender=AircraftSource)
 @receiver(post_delete, sender=AircraftSource)
+@receiver(post_save, sender=AircraftPhoto)
+@receiver(post_delete, sender=AircraftPhoto)
 def invalidate_catalogue_cache(**kwargs) -> None:
     from .caching import catalogue_stamp_refresh
 

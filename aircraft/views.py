@@ -112,6 +112,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "aircraft": aircraft,
             "sheet": datasheet(aircraft),
             "siblings": selectors.aircraft_siblings(aircraft),
+            "photos": list(aircraft.photos.all()),
             "views": views,
             "staff_edit_url": staff_edit_url(request, aircraft),
             "correction_form": CorrectionForm(aircraft=aircraft),
@@ -214,6 +215,14 @@ def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@cached_page
+def credits(request: HttpRequest) -> HttpResponse:
+    """Every photo on the site with its author, licence and source."""
+    page = paginate(selectors.photo_credits(), request.GET.get("page"), 48)
+    return render(request, "aircraft/credits.html", {"page": page})
 
 
 # A display preference: a forged request could only flip units, and leaving

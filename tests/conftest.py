@@ -42,3 +42,10 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A MEDIA_ROOT of the test's own, for tests that store files (photos)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -1,10 +1,13 @@
 """Every test builds its data here, so no test copies another's fixtures."""
 
 import datetime
+import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
-from aircraft.models import Aircraft, AircraftSource, Figure, Manufacturer, SourceKind
+from aircraft.models import Aircraft, AircraftPhoto, AircraftSource, Figure, Manufacturer, SourceKind
 from aircraft.quantities import QUANTITIES
 from aircraft.services import catalogue_refresh_digests
 
@@ -86,6 +89,29 @@ def figures_with(**changes) -> dict:
         if value is not None:
             figures[value[2] if len(value) > 2 else key] = value[:2]
     return figures
+
+
+def image_upload(width: int = 1600, height: int = 1000, fmt: str = "JPEG", name: str = "photo.jpg", mode="RGB"):
+    """A real image file of the given size, as an upload."""
+    buffer = io.BytesIO()
+    colour = (40, 90, 160, 128) if mode == "RGBA" else (40, 90, 160)
+    Image.new(mode, (width, height), colour).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+class AircraftPhotoFactory(factory.django.DjangoModelFactory):
+    """Needs a MEDIA_ROOT the test owns (the `media` fixture): it writes the file."""
+
+    class Meta:
+        model = AircraftPhoto
+
+    aircraft = factory.SubFactory(AircraftFactory)
+    image = factory.LazyFunction(image_upload)
+    alt_text = "The aircraft on the ground, seen from the front left."
+    caption = "At an air show."
+    author = factory.Sequence(lambda n: f"Photographer {n}")
+    licence = AircraftPhoto.Licence.CC_BY_SA_4
+    source_url = factory.Sequence(lambda n: f"https://commons.example.org/wiki/File:Photo_{n}.jpg")
 
 
 def catalogue_document(aircraft_count: int = 3, manufacturers: int = 2) -> dict:

@@ -12,8 +12,12 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
+from aircraft.models import Aircraft
+from aircraft.photos import photo_save
 from tests.databases import database_url
+from tests.factories import AircraftPhotoFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,6 +62,9 @@ def test_restore_into_an_empty_database_finds_the_same_catalogue(tmp_path, empty
     media = tmp_path / "media"
     (media / "aircraft").mkdir(parents=True)
     (media / "aircraft" / "photo.svg").write_text("<svg/>")
+    with override_settings(MEDIA_ROOT=media):
+        photo = photo_save(photo=AircraftPhotoFactory.build(aircraft=Aircraft.objects.first()))
+    photo_files = [photo.image.name] + [s[ext] for s in photo.renditions["sizes"] for ext in ("webp", "jpeg")]
     env = {
         **os.environ,
         "DATABASE_URL": url_for(settings.DATABASES["default"]["NAME"]),
@@ -82,6 +89,11 @@ def test_restore_into_an_empty_database_finds_the_same_catalogue(tmp_path, empty
 
     assert export_from(empty_database) == export_from(settings.DATABASES["default"]["NAME"])
     assert (restored_media / "aircraft" / "photo.svg").read_text() == "<svg/>"
+    # The photo, its credit (in the export compared above) and every rendition came back.
+    restored = {r["slug"]: r for r in export_from(empty_database)["aircraft"]}
+    assert restored[photo.aircraft.slug]["photos"][0]["author"] == photo.author
+    for name in photo_files:
+        assert (restored_media / name).read_bytes() == (media / name).read_bytes()
 
     again = subprocess.run(
         ["bash", "scripts/restore.sh", str(backup_dir)], cwd=ROOT, env=restore_env, capture_output=True, text=True

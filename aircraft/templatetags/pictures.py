@@ -1,0 +1,13 @@
+"""{% photo %}: one photo as a <picture> with its credit (templates/includes/photo.html)."""
+
+from django import template
+
+from ..photos import picture
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/photo.html")
+def photo(photo, sizes: str = "100vw", lazy: bool = True, credit: bool = True, css_class: str = "photo"):
+    """sizes: the CSS width the photo takes (for srcset); lazy=False for a photo above the fold."""
+    return {"picture": picture(photo), "sizes": sizes, "lazy": lazy, "credit": credit, "css_class": css_class}
