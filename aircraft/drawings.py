@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
 from html import escape
 
 from . import units
@@ -721,8 +720,15 @@ def _n(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+FOOT = 0.3048
+
+
 def _length_text(metres: float, system: str) -> str:
-    return units.length(Decimal(str(round(metres, 2))))[system]
+    """18.92 m, or 62 ft 1 in, as the drawing's labels and text alternative say it."""
+    if system == units.IMPERIAL:
+        feet, inches = divmod(round(metres / FOOT * 12), 12)
+        return f"{feet:,} ft {inches} in"
+    return f"{metres:,.2f}".rstrip("0").rstrip(".") + " m"
 
 
 @dataclass(frozen=True)
@@ -773,7 +779,7 @@ def _text(x: float, y: float, text: str, *, size: int = TEXT_SIZE, anchor: str =
 
 def _nice_scale_bar(metres_per_px: float, room_px: float, system: str) -> tuple[float, str]:
     """The longest round length (1, 2, 5 x 10^n m or ft) that fits in room_px."""
-    unit = 1.0 if system == units.METRIC else float(1 / units.FEET_PER_METRE)
+    unit = 1.0 if system == units.METRIC else FOOT
     label = "m" if system == units.METRIC else "ft"
     best = (unit, f"1 {label}")
     for power in range(0, 4):

@@ -61,7 +61,9 @@ class AircraftFactory(factory.django.DjangoModelFactory):
         wanted = DEFAULT_FIGURES if extracted is None else extracted
         for (quantity, kind), (value, unit) in wanted.items():
             Figure.objects.create(aircraft=self, quantity=quantity, kind=kind, value=value, unit=unit, source=source)
-        Aircraft.objects.filter(pk=self.pk).update(first_flight_source=source, entered_service_source=source)
+        Aircraft.objects.filter(pk=self.pk).update(
+            first_flight_source=source, entered_service_source=source, powerplant_source=source
+        )
         catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk=self.pk))
         self.refresh_from_db()
 

@@ -94,7 +94,8 @@ def test_the_admin_refuses_a_photo_without_author_licence_or_source(client, edit
     plane = AircraftFactory()
     response = client.post(change_url(plane), page_data(client, change_url(plane), **inline(**{missing: ""})))
     assert response.status_code == 200
-    assert response.context["inline_admin_formsets"][0].formset.errors[0][missing]
+    (photos,) = [i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is AircraftPhoto]
+    assert photos.errors[0][missing]
     assert not AircraftPhoto.objects.exists()
 
 

@@ -31,7 +31,8 @@ def revoke_editors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0004_designation_key_pattern_index"),
+        ("aircraft", "0007_catalogue_v2_drop_columns"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
