@@ -214,6 +214,10 @@ class AircraftAdmin(admin.ModelAdmin):
             },
         ),
         ("Powerplant", {"fields": [("engine_count", "engine_type"), ("engine_model", "powerplant_source")]}),
+        (
+            "Layout, for the drawing",
+            {"fields": [("wing_planform", "tail_layout"), ("engine_placement", "rotor_layout")]},
+        ),
         ("Image", {"fields": ["image", "image_alt"], "classes": ["collapse"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

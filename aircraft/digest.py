@@ -23,6 +23,18 @@ CARD_FIGURES = (
 )
 
 
+# The dimensions a to-scale drawing is made from (aircraft.drawings), kept in metres.
+DRAWING_FIGURES = (
+    ("length", "overall"),
+    ("length", "fuselage"),
+    ("length", "rotors-turning"),
+    ("wingspan", "overall"),
+    ("wingspan", "wings-spread"),
+    ("height", "overall"),
+    ("rotor_diameter", "main"),
+)
+
+
 @dataclass(frozen=True)
 class PlainFigure:
     quantity: str
@@ -50,6 +62,16 @@ def _metric(figures: dict, key: tuple[str, str]) -> float | None:
     return float(quantities.parse(key[0], figure.value, figure.unit).metric) if figure else None
 
 
+def sizes(figures: dict[tuple[str, str], PlainFigure]) -> dict[str, float]:
+    """{"length:overall": 18.92, ...} in metres: what the drawing is drawn from."""
+    found = {}
+    for key in DRAWING_FIGURES:
+        metres = _metric(figures, key)
+        if metres is not None:
+            found[":".join(key)] = round(metres, 3)
+    return found
+
+
 def digest(figures: dict[tuple[str, str], PlainFigure], era_year: int | None) -> dict:
     """Column values for an aircraft from its effective figures (own and inherited)."""
     card = []
@@ -72,5 +94,5 @@ def digest(figures: dict[tuple[str, str], PlainFigure], era_year: int | None) ->
         "rank_speed_mach": speed_rank(figures),
         "rank_range_km": _metric(figures, ("range", "typical")),
         "rank_mtow_kg": _metric(figures, ("max_takeoff_weight", "overall")),
-        "digest": {"card": card},
+        "digest": {"card": card, "sizes": sizes(figures)},
     }

@@ -423,9 +423,10 @@ def _rotors_top(a: Airframe, wing: _WingGeometry | None) -> list[Shape]:
 
 
 def top_shapes(a: Airframe) -> list[Shape]:
-    """The top view, nose at x = 0, in metres. Empty when the length is unknown."""
+    """The top view, nose at x = 0, in metres. Empty when the length is unknown
+    (a single or coaxial rotorcraft still shows its rotor disc, which needs no length)."""
     if not a.length:
-        return []
+        return _rotor_only(a, top=True)
     wing = _wing_geometry(a)
     shapes: list[Shape] = []
     if a.is_rotorcraft:
@@ -496,8 +497,10 @@ def side_shapes(a: Airframe) -> list[Shape]:
 
     Empty when the length or the height is unknown.
     """
-    if not a.length or not a.height:
+    if not a.height:
         return []
+    if not a.length:
+        return _rotor_only(a, top=False)
     length, height = a.length, a.height
     bottom, top = _side_body(a)
     depth = top - bottom
@@ -649,6 +652,22 @@ def _engines_side(a: Airframe, wing: _WingGeometry | None, bottom: float, top: f
         x = 0.0 if placement == Eng.NOSE else length
         return [_poly("propeller", [(x, centre - prop), (x, centre + prop)], closed=False)]
     return []
+
+
+def _rotor_only(a: Airframe, top: bool) -> list[Shape]:
+    """A rotorcraft of unknown length: its one rotor disc (from above) or blade line
+    at its height (from the side), and no fuselage, which would be a guess."""
+    if a.rotor_layout not in (Rotor.SINGLE, Rotor.COAXIAL) or not a.rotor_diameter:
+        return []
+    radius = a.rotor_diameter / 2
+    if top:
+        hub = max(0.25, 0.03 * radius)
+        return [_ellipse("rotor", radius, 0.0, radius, radius), _ellipse("hub", radius, 0.0, hub, hub)]
+    blade = max(0.02 * a.height, 0.08)
+    z = a.height - blade
+    shapes = [_poly("rotor", [(0.0, z), (2 * radius, z), (2 * radius, a.height), (0.0, a.height)])]
+    shapes.append(_poly("mast", [(radius - 0.2, 0.0), (radius - 0.2, z), (radius + 0.2, z), (radius + 0.2, 0.0)]))
+    return shapes
 
 
 def _rotor_side(a: Airframe, top: float) -> list[Shape]:
@@ -842,7 +861,12 @@ def missing_figures(a: Airframe) -> list[str]:
     """What the drawing could not show, in words, shown on the drawing itself."""
     notes = []
     if not a.length:
-        notes.append("Length not published: no drawing to scale")
+        if _rotor_only(a, top=True):
+            notes.append("Length not published: rotor drawn, fuselage not")
+        else:
+            notes.append("Length not published: no drawing to scale")
+        if a.has_rotors and not a.rotor_diameter:
+            notes.append("Rotor diameter not published")
         return notes
     if a.has_wing and not a.wingspan:
         notes.append("Wingspan not published: wings not drawn")

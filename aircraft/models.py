@@ -8,7 +8,7 @@ from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from . import quantities
+from . import configuration, quantities
 from .querysets import AircraftQuerySet
 
 FIRST_POWERED_FLIGHT_YEAR = 1903
@@ -243,6 +243,12 @@ class Aircraft(TimeStamped):
     engine_count = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(20)])
     engine_model = models.CharField(max_length=120, blank=True)
     engine_type = models.CharField(max_length=12, choices=Engine, blank=True)
+    # Layout, for the to-scale drawing (aircraft.drawings); blank until recorded,
+    # and a variant inherits its base type's where it records none.
+    wing_planform = models.CharField(max_length=20, choices=configuration.WingPlanform, blank=True)
+    engine_placement = models.CharField(max_length=20, choices=configuration.EnginePlacement, blank=True)
+    tail_layout = models.CharField(max_length=20, choices=configuration.TailLayout, blank=True)
+    rotor_layout = models.CharField(max_length=20, choices=configuration.RotorLayout, blank=True)
     powerplant_source = _source_field("powerplant")
 
     # Said "Not published" on the page rather than "Not in the catalogue yet". Only where

@@ -18,6 +18,7 @@ from .photos import photos_export, photos_load, photos_problems
 
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
 DATES = ("first_flight", "entered_service", "retired")
+CONFIGURATION_FIELDS = ("wing_planform", "engine_placement", "tail_layout", "rotor_layout")
 
 
 @dataclass
@@ -165,6 +166,7 @@ def aircraft_record(plane: Aircraft, sources: list[AircraftSource], figures: lis
             "powerplant": _compact({**powerplant, "source": keys.get(plane.powerplant_source_id)})
             if powerplant
             else None,
+            "configuration": _compact({name: getattr(plane, name) for name in CONFIGURATION_FIELDS}),
             "figures": [
                 _compact(
                     {
@@ -208,7 +210,9 @@ def normalised_aircraft(record: dict) -> dict:
             "dates": dates,
             "production": _compact(production) if len(_compact(production)) > 1 else None,
             "powerplant": _compact(powerplant) if len(_compact(powerplant)) > 1 else None,
+            "configuration": _compact(record.get("configuration", {})),
             "figures": sorted(figures, key=_figure_order),
+            "photos": None,  # photos are compared and loaded on their own (_load_photos)
         }
     )
 
@@ -246,6 +250,7 @@ def _aircraft_scalars(record: dict) -> dict:
         "engine_type": powerplant.get("type", ""),
         "image": record.get("image", ""),
         "image_alt": record.get("image_alt", ""),
+        **{name: record.get("configuration", {}).get(name, "") for name in CONFIGURATION_FIELDS},
     }
     for prefix in DATES:
         event = dates.get(prefix) or {}
@@ -523,6 +528,8 @@ def catalogue_refresh_digests(*, aircraft: QuerySet[Aircraft]) -> int:
             era, _ = plane.inherited("first_flight_year")
         for name, value in digests.digest(plain, era).items():
             setattr(plane, name, value)
+        # What the drawing needs besides sizes, inherited like the figures.
+        plane.digest["layout"] = {name: plane.inherited(name)[0] for name in ("engine_count", *CONFIGURATION_FIELDS)}
     Aircraft.objects.bulk_update(planes, ["era_year", "rank_speed_mach", "rank_range_km", "rank_mtow_kg", "digest"])
     return len(planes)
 

@@ -246,3 +246,15 @@ def test_every_configuration_choice_is_described_in_words():
         plane = Airframe("X", 10.0, 10.0, 3.0, 12.0, planform, "", None, "", rotor)
         label = parse(aircraft_drawing(plane)).get("aria-label").lower()
         assert (rotor.label.lower() if rotor != RotorLayout.NONE else planform.label.lower()) in label
+
+
+def test_a_rotorcraft_of_unknown_length_shows_its_rotor_to_scale_and_no_fuselage():
+    plane = Airframe("H-1", None, None, 3.9, 10.69, "none", "fuselage", 1, "conventional", "single")
+    root = parse(aircraft_drawing(plane))
+    mpp = scale_of(root)
+    (disc,) = parts(root, "top", {"rotor"})
+    assert float(disc.get("rx")) == pytest.approx(10.69 / 2 / mpp, abs=TOLERANCE)
+    assert parts(root, "top", {"fuselage"}) == [] and parts(root, "side", {"fuselage"}) == []
+    _, y0, _, y1 = drawn(root, "side", {"rotor", "mast"})
+    assert y1 - y0 == pytest.approx(3.9 / mpp, abs=TOLERANCE)
+    assert any("Length not published: rotor drawn, fuselage not" in t for t in texts(root))
