@@ -21,6 +21,8 @@ from .caching import cached_page, emit, live_view_count
 from .datasheet import Datasheet, Row, datasheet
 from .forms import CatalogueFilterForm
 from .models import Aircraft, Manufacturer
+from .photos import picture
+from .services import CONFIGURATION_FIELDS
 
 API_VERSION = "1.0"
 PAGE = Param("page", "Page number, from 1.", {"type": "integer", "minimum": 1})
@@ -126,6 +128,23 @@ def aircraft_summary(request: HttpRequest, plane: Aircraft) -> dict:
         "year": plane.era_year,
         "url": request.build_absolute_uri(plane.get_absolute_url()),
         "api_url": request.build_absolute_uri(f"/api/aircraft/{plane.slug}/"),
+        "drawing_url": request.build_absolute_uri(reverse("aircraft:aircraft-drawing", args=[plane.slug])),
+    }
+
+
+def _photo(request: HttpRequest, photo) -> dict:
+    shown = picture(photo, fallback_width=10_000)  # the widest JPEG
+    return {
+        "url": request.build_absolute_uri(shown.src),
+        "width": shown.width,
+        "height": shown.height,
+        "alt_text": photo.alt_text,
+        "caption": photo.caption or None,
+        "author": photo.author,
+        "licence": photo.licence,
+        "licence_name": photo.get_licence_display(),
+        "licence_url": photo.licence_url or None,
+        "source_url": photo.source_url,
     }
 
 
@@ -169,6 +188,8 @@ def aircraft_full(request: HttpRequest, plane: Aircraft) -> dict:
         "sources": list(sources.values()),
         "notes": plane.notes or None,
         "image": request.build_absolute_uri(plane.image.url) if plane.image else None,
+        "layout": {name: getattr(plane, name) or None for name in CONFIGURATION_FIELDS},
+        "photos": [_photo(request, photo) for photo in plane.photos.all()],
         "views": total.views if total else 0,
         "updated_at": plane.updated_at.isoformat(),
     }

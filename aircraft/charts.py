@@ -292,6 +292,7 @@ class Span:
     end: int | None  # retirement year; None while in service (drawn to `today`)
     milestone: int | None = None  # entry into service
     url: str = ""
+    ongoing: bool = True  # with no end: still flying (drawn to today) or its end not published
 
 
 def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = "") -> str:
@@ -321,13 +322,16 @@ def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = 
             rows.append(_text(left, centre + 4, "First flight not published", fill=MUTED, size=12))
             summary.append(f"{span.label}: first flight not published")
         else:
-            end = span.end or today
+            end_unknown = span.end is None and not span.ongoing
+            end = span.end or (max(span.start, span.milestone or span.start) if end_unknown else today)
             x0, x1 = x_of(span.start), x_of(max(end, span.start + 0.5))
             rows.append(
                 f'<rect x="{_n(x0)}" y="{_n(y + 6)}" width="{_n(x1 - x0)}" height="{ROW - 12}" fill="{BAR}"'
                 f' data-start="{span.start}" data-end="{end}"/>'
             )
-            if span.end is None:  # still flying: an open end, said in words too
+            if end_unknown:
+                rows.append(_text(x1 + 6, centre + 4, "end not published", fill=MUTED, size=12))
+            elif span.end is None:  # still flying: an open end, said in words too
                 rows.append(
                     f'<path d="M{_n(x1)} {_n(y + 4)} L{_n(x1 + 8)} {_n(centre)} L{_n(x1)} {_n(y + ROW - 4)} Z"'
                     f' fill="{BAR}" data-part="ongoing"/>'
@@ -341,7 +345,10 @@ def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = 
             words = f"first flight {span.start}"
             if span.milestone:
                 words += f", in service {span.milestone}"
-            words += f", retired {span.end}" if span.end else ", still in service"
+            if span.end:
+                words += f", retired {span.end}"
+            else:
+                words += ", end not published" if end_unknown else ", still flying"
             summary.append(f"{span.label}: {words}")
         y += ROW
     for tick in ticks:
@@ -352,7 +359,7 @@ def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = 
     y += 28
     body.append(
         f'<rect x="{PAD}" y="{_n(y)}" width="18" height="10" fill="{BAR}"/>'
-        + _text(PAD + 24, y + 9, "first flight to retirement (arrow: still in service)", size=12)
+        + _text(PAD + 24, y + 9, "first flight to retirement (arrow: still flying)", size=12)
     )
     y += 18
     body.append(

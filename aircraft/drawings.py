@@ -877,11 +877,21 @@ def missing_figures(a: Airframe) -> list[str]:
     return notes
 
 
-def _svg(width: float, height: float, label: str, body: list[str], metres_per_px: float | None, css_class: str) -> str:
+def _svg(
+    width: float,
+    height: float,
+    label: str,
+    body: list[str],
+    metres_per_px: float | None,
+    css_class: str,
+    decorative: bool = False,
+) -> str:
     scale = f' data-metres-per-px="{metres_per_px:.12g}"' if metres_per_px else ""
+    # A decorative copy (a card, whose text already gives the figures) is hidden from screen readers.
+    name = 'aria-hidden="true" focusable="false"' if decorative else f'role="img" aria-label="{escape(label)}"'
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {_n(width)} {_n(height)}"'
-        f' width="{_n(width)}" height="{_n(height)}" role="img" aria-label="{escape(label)}"'
+        f' width="{_n(width)}" height="{_n(height)}" {name}'
         f' preserveAspectRatio="xMinYMin meet"{scale}>'
         f"<title>{escape(label)}</title>" + "".join(body) + "</svg>"
     )
@@ -926,6 +936,7 @@ def aircraft_drawing(
     views: tuple[str, ...] = ("top", "side"),
     labels: bool = True,
     css_class: str = "drawing",
+    decorative: bool = False,
 ) -> str:
     """Top and side views with a person for scale, as one SVG.
 
@@ -935,7 +946,7 @@ def aircraft_drawing(
     still says everything).
     """
     label = _describe(a, system)
-    notes = missing_figures(a)
+    notes = missing_figures(a) if labels else []  # small copies leave the words to their page
     mpp = metres_per_px or shared_scale([a], width, max_view_height_px=0.5 * width)
     top = top_shapes(a) if "top" in views else []
     side = side_shapes(a) if "side" in views else []
@@ -982,7 +993,7 @@ def aircraft_drawing(
     if notes:
         y += 8
     total_width = max(width if metres_per_px is None else 0, drawn_width + 2 * MARGIN, 300 if notes else 0)
-    return _svg(total_width, y + MARGIN / 2, label, body, mpp, css_class)
+    return _svg(total_width, y + MARGIN / 2, label, body, mpp, css_class, decorative)
 
 
 def overlay(

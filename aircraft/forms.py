@@ -2,6 +2,7 @@ from django import forms
 
 from . import quantities
 from .models import Aircraft, Manufacturer
+from .pictures import EXPLORE_AXES
 from .selectors import CatalogueFilters
 
 SORT_LABELS = {
@@ -120,3 +121,40 @@ class CorrectionForm(forms.Form):
             "source_url": self.cleaned_data["source_url"],
             "note": self.cleaned_data["note"].strip(),
         }
+
+
+class ExploreForm(CatalogueFilterForm):
+    """The explore page's query string: two axes, log scales and the catalogue's filters."""
+
+    x = forms.ChoiceField(required=False, label="Across (x)")
+    y = forms.ChoiceField(required=False, label="Up (y)")
+    log_x = forms.BooleanField(required=False, label="Log scale across")
+    log_y = forms.BooleanField(required=False, label="Log scale up")
+
+    DEFAULTS = {"x": "length", "y": "max_takeoff_weight", "log_y": "on"}
+
+    def __init__(self, data=None, *, manufacturers=None, decades=None, **kwargs):
+        if data is not None and not any(key in data for key in ("x", "y")):
+            merged = data.copy()
+            for key, value in self.DEFAULTS.items():
+                merged.setdefault(key, value)
+            data = merged
+        super().__init__(data, manufacturers=manufacturers, **kwargs)
+        del self.fields["sort"], self.fields["page"]
+        axes = [(axis.key, axis.label) for axis in EXPLORE_AXES.values()]
+        self.fields["x"].choices = axes
+        self.fields["y"].choices = axes
+        if decades is not None:
+            self.fields["decade"] = forms.TypedChoiceField(
+                required=False,
+                coerce=int,
+                empty_value=None,
+                label="Era",
+                choices=[("", "Any era"), *((d, f"{d}s") for d in decades)],
+            )
+
+    def clean(self):
+        data = super().clean()
+        data["x"] = data.get("x") or self.DEFAULTS["x"]
+        data["y"] = data.get("y") or self.DEFAULTS["y"]
+        return data

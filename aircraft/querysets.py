@@ -3,8 +3,12 @@ from django.db import models
 
 class AircraftQuerySet(models.QuerySet):
     def for_listing(self) -> "AircraftQuerySet":
-        """What every card needs, in one query."""
-        return self.select_related("manufacturer").defer("description", "notes", "search_vector")
+        """What every card needs: one query, and one more for the photos that lead cards."""
+        return (
+            self.select_related("manufacturer")
+            .defer("description", "notes", "search_vector")
+            .prefetch_related("photos")
+        )
 
     def by_manufacturer(self, slug: str) -> "AircraftQuerySet":
         return self.filter(manufacturer__slug=slug)

@@ -86,11 +86,7 @@ def manufacturers_with_counts() -> QuerySet[Manufacturer]:
 
 
 def manufacturer_aircraft(manufacturer: Manufacturer) -> QuerySet[Aircraft]:
-    return (
-        manufacturer.aircraft.select_related("manufacturer")
-        .defer("description", "notes", "search_vector")
-        .order_by(F("era_year").asc(nulls_last=True), "designation")
-    )
+    return manufacturer.aircraft.for_listing().order_by(F("era_year").asc(nulls_last=True), "designation")
 
 
 def recently_updated(limit: int = 6) -> QuerySet[Aircraft]:
@@ -100,6 +96,11 @@ def recently_updated(limit: int = 6) -> QuerySet[Aircraft]:
 def aircraft_list(filters: CatalogueFilters) -> QuerySet[Aircraft]:
     queryset = filter_results(Aircraft.objects.for_listing(), filters)
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["manufacturer"]))
+
+
+def explore_aircraft(filters: CatalogueFilters) -> QuerySet[Aircraft]:
+    """Every aircraft the explore plot may show, with what its axes read (the digest)."""
+    return filter_results(Aircraft.objects.for_listing(), filters).order_by("manufacturer__name", "designation")
 
 
 def sort_measure(filters: CatalogueFilters) -> dict | None:

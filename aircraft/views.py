@@ -7,16 +7,17 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services, units
+from . import pictures, selectors, services, units
 from .caching import cached_page, emit, live_view_count, private_page
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
-from .context_processors import UNITS_COOKIE
+from .context_processors import UNITS_COOKIE, preferred_units
 from .datasheet import datasheet
-from .forms import CatalogueFilterForm, CorrectionForm, manufacturer_choices
+from .forms import CatalogueFilterForm, CorrectionForm, ExploreForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
 
 ONE_YEAR = 365 * 24 * 3600
@@ -77,6 +78,7 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "manufacturer": manufacturer,
             "aircraft_list": aircraft,
             "status_counts": counts,
+            "timeline": pictures.manufacturer_timeline(aircraft, timezone.localdate().year),
         },
     )
 
@@ -96,12 +98,17 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
     return render(request, "aircraft/aircraft_list.html", context)
 
 
-@require_GET
-@cached_page
-def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _aircraft_or_404(slug: str) -> Aircraft:
     aircraft = selectors.aircraft_detail(slug)
     if aircraft is None:
         raise Http404("No aircraft has this address.")
+    return aircraft
+
+
+@require_GET
+@cached_page
+def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    aircraft = _aircraft_or_404(slug)
     emit(request, "aircraft_viewed", aircraft=aircraft, via="page")
     views = getattr(getattr(aircraft, "view_total", None), "views", 0)
     live_view_count(request, aircraft.pk, views)
@@ -113,6 +120,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sheet": datasheet(aircraft),
             "siblings": selectors.aircraft_siblings(aircraft),
             "photos": list(aircraft.photos.all()),
+            "drawing": pictures.drawing(aircraft, preferred_units(request)),
             "views": views,
             "staff_edit_url": staff_edit_url(request, aircraft),
             "correction_form": CorrectionForm(aircraft=aircraft),
@@ -137,6 +145,17 @@ def staff_edit_url(request: HttpRequest, aircraft: Aircraft) -> str:
 
 @require_GET
 @cached_page
+def aircraft_drawing(request: HttpRequest, slug: str) -> HttpResponse:
+    """The aircraft's to-scale drawing on its own (the API links here), cached like a page."""
+    aircraft = _aircraft_or_404(slug)
+    svg = pictures.drawing(aircraft, preferred_units(request), width=640)
+    response = HttpResponse('<?xml version="1.0" encoding="utf-8"?>\n' + svg, content_type="image/svg+xml")
+    response["Vary"] = "Cookie"  # the units preference
+    return response
+
+
+@require_GET
+@cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     slugs = [slug.strip() for slug in request.GET.getlist("a") if slug.strip()][: MAX_COMPARED + 1]
     slugs = [slug if SLUG.fullmatch(slug) else "-" for slug in slugs]  # never a valid slug: "not found"
@@ -149,17 +168,47 @@ def compare(request: HttpRequest) -> HttpResponse:
         error = "Some of the aircraft asked for are not in the catalogue."
     if len(aircraft) >= MIN_COMPARED:
         emit(request, "aircraft_compared", aircraft=aircraft)
+    rows = comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else []
     return render(
         request,
         "aircraft/compare.html",
         {
             "aircraft_list": aircraft,
-            "rows": comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else [],
+            "rows": rows,
+            "pictures": pictures.compare_pictures(aircraft, rows, preferred_units(request)) if rows else None,
             "error": error,
             "all_aircraft": selectors.compare_choices(selected=aircraft),
             "selected": [a.slug for a in aircraft],
         },
         status=400 if error and len(aircraft) < MIN_COMPARED and slugs else 200,
+    )
+
+
+@require_GET
+@cached_page
+def explore(request: HttpRequest) -> HttpResponse:
+    """The whole catalogue on two axes of the visitor's choice; the URL is the state."""
+    manufacturers = list(manufacturer_choices())
+    form = ExploreForm(request.GET, manufacturers=manufacturers, decades=selectors.decades())
+    if not form.is_valid():
+        return render(request, "aircraft/explore.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    x, y = pictures.EXPLORE_AXES[data["x"]], pictures.EXPLORE_AXES[data["y"]]
+    planes = list(selectors.explore_aircraft(form.filters()))
+    system = preferred_units(request)
+    chart, rows, left_out = pictures.explore_chart(planes, x, y, system, log_x=data["log_x"], log_y=data["log_y"])
+    return render(
+        request,
+        "aircraft/explore.html",
+        {
+            "form": form,
+            "chart": chart,
+            "rows": rows,
+            "left_out": left_out,
+            "x_axis": x.title(system),
+            "y_axis": y.title(system),
+            "total": len(planes),
+        },
     )
 
 
@@ -188,9 +237,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
     """The correction form on its own (never cached), and where the aircraft page's form posts."""
-    aircraft = selectors.aircraft_detail(slug)
-    if aircraft is None:
-        raise Http404("No aircraft has this address.")
+    aircraft = _aircraft_or_404(slug)
     status = 200
     if request.method == "POST":
         form = CorrectionForm(request.POST, aircraft=aircraft)

@@ -126,7 +126,7 @@ def test_timeline_bars_run_from_first_flight_to_retirement_or_today():
     assert len([e for e in root.iter() if e.get("data-part") == "ongoing"]) == 1
     assert len([e for e in root.iter() if e.get("data-milestone") is not None]) == 2
     label = root.get("aria-label")
-    assert "F-22A: first flight 1997, in service 2005, still in service" in label
+    assert "F-22A: first flight 1997, in service 2005, still flying" in label
     assert "P-38L: first flight 1939, in service 1941, retired 1949" in label
     assert "B-21: first flight not published" in label
     assert [a.get("href") for a in root.iter(f"{NS}a")] == ["/aircraft/p-38l/", "/aircraft/f-22a/"]
