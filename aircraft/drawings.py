@@ -1036,7 +1036,7 @@ def overlay(
             f' data-part="legend"/>'
         )
         if shapes:
-            facts = f"length {_length_text(a.length, system)}"
+            facts = f"length {_length_text(a.length, system)}" if a.length else "length not published"
             if a.wingspan and a.has_wing:
                 facts += f", wingspan {_length_text(a.wingspan, system)}"
             if a.rotor_diameter and a.has_rotors:

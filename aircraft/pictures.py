@@ -16,7 +16,7 @@ from . import charts, drawings, quantities
 from .airframes import airframe
 from .models import Aircraft
 
-DETAIL_WIDTH = 380
+DETAIL_WIDTH = 640
 CARD_WIDTH = 280
 
 
@@ -68,7 +68,7 @@ def compare_pictures(aircraft: list[Aircraft], rows: list[dict], system: str) ->
             )
             for name, cell in zip(names, cells, strict=True)
         ]
-        bars.append({"key": row["key"], "svg": mark_safe(charts.bar_chart(row["label"], items, width=440))})  # noqa: S308
+        bars.append({"key": row["key"], "svg": mark_safe(charts.bar_chart(row["label"], items, width=340))})  # noqa: S308
     return {"overlay": mark_safe(overlay), "bars": bars}  # noqa: S308 (escaped SVG)
 
 
@@ -168,7 +168,7 @@ def explore_chart(planes: list[Aircraft], x: ExploreAxis, y: ExploreAxis, system
         charts.Axis(y.title(system), log=log_y, year=y.quantity is None),
         width=760,
         height=480,
-        title=f"{y.label} against {x.label.lower()}",
+        title=f"{y.label} against {x.label[0].lower()}{x.label[1:]}",
         series_labels=status_labels,
     )
     return mark_safe(svg), rows, len(planes) - len(rows)  # noqa: S308 (escaped SVG)

@@ -207,6 +207,7 @@ def explore(request: HttpRequest) -> HttpResponse:
             "left_out": left_out,
             "x_axis": x.title(system),
             "y_axis": y.title(system),
+            "heading": f"{y.title(system)} against {x.title(system)[0].lower()}{x.title(system)[1:]}",
             "total": len(planes),
         },
     )

@@ -258,3 +258,9 @@ def test_a_rotorcraft_of_unknown_length_shows_its_rotor_to_scale_and_no_fuselage
     _, y0, _, y1 = drawn(root, "side", {"rotor", "mast"})
     assert y1 - y0 == pytest.approx(3.9 / mpp, abs=TOLERANCE)
     assert any("Length not published: rotor drawn, fuselage not" in t for t in texts(root))
+
+
+def test_overlay_of_a_rotorcraft_of_unknown_length_draws_its_rotor_and_says_so():
+    rotor_only = Airframe("H-1", None, None, 3.9, 10.69, "none", "fuselage", 1, "conventional", "single")
+    root = parse(overlay([F22, rotor_only]))
+    assert any("H-1 (length not published, rotor 10.69 m)" in t for t in texts(root))

@@ -179,3 +179,11 @@ def test_a_manufacturer_without_dates_says_there_is_no_timeline_yet(client):
     html = client.get(plane.manufacturer.get_absolute_url()).content.decode()
     assert "chart--timeline" not in html
     assert "No first flight or service dates in the catalogue yet" in html
+
+
+def test_explore_with_nothing_to_plot_says_so_instead_of_an_empty_chart(client):
+    AircraftFactory(role="airliner", figures={("length", "overall"): ("40", "m")})
+    html = client.get("/explore/?x=length&y=max_takeoff_weight&role=airliner").content.decode()
+    assert "chart--scatter" not in html
+    assert "0 of 1 aircraft plotted; 1 without both figures in the catalogue are left out" in html
+    assert "No aircraft matches these filters with both figures in the catalogue." in html

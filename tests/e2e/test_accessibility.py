@@ -153,6 +153,7 @@ def test_keyboard_alone_reaches_the_search_and_the_main_links(page, catalogue):
         "Aircraft",
         "Manufacturers",
         "Compare",
+        "Explore",
         "API",
         "Search aircraft",
         "Search",
