@@ -70,7 +70,7 @@ def queries(args: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from aircraft.selectors import catalogue_stamp_refresh
+    from aircraft.caching import catalogue_stamp_refresh
 
     client = Client(**HEADERS)
     report = {}
