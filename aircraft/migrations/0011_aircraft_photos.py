@@ -31,7 +31,7 @@ def revoke_editors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0007_catalogue_v2_drop_columns"),
+        ("aircraft", "0010_corrections"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
