@@ -8,7 +8,8 @@ against these, so a field added to aircraft/api.py without a word here fails.
 from hangarstack.openapi import Schema, nullable, ref
 
 from . import quantities
-from .models import Aircraft, SourceKind
+from .configuration import EnginePlacement, RotorLayout, TailLayout, WingPlanform
+from .models import Aircraft, AircraftPhoto, SourceKind
 
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
@@ -86,6 +87,10 @@ AIRCRAFT_FIELDS = {
     "year": nullable({"type": "integer", "description": "Entry into service, else first flight."}),
     "url": {**URL, "description": "The aircraft's page on this site."},
     "api_url": URL,
+    "drawing_url": {
+        **URL,
+        "description": "Its top and side views drawn to scale from its own figures (SVG, in the visitor's units).",
+    },
 }
 AIRCRAFT_SUMMARY = Schema("AircraftSummary", strict(AIRCRAFT_FIELDS))
 
@@ -125,6 +130,24 @@ FIGURE = Schema(
     ),
 )
 
+PHOTO = Schema(
+    "Photo",
+    strict(
+        {
+            "url": {**URL, "description": "The widest JPEG copy (WebP and smaller copies are on the page)."},
+            "width": INTEGER,
+            "height": INTEGER,
+            "alt_text": STRING,
+            "caption": nullable(STRING),
+            "author": STRING,
+            "licence": {"enum": AircraftPhoto.Licence.values},
+            "licence_name": STRING,
+            "licence_url": nullable(URL),
+            "source_url": URL,
+        },
+        "A photograph and its credit, which must be shown with it.",
+    ),
+)
 SOURCED = {"source": nullable(ref(SOURCE)), "inherited_from": INHERITED}
 DATE = Schema(
     "DateFact",
@@ -190,6 +213,16 @@ AIRCRAFT = Schema(
             "sources": {"type": "array", "items": ref(SOURCE)},
             "notes": nullable(STRING),
             "image": nullable(URL),
+            "layout": strict(
+                {
+                    "wing_planform": nullable({"enum": WingPlanform.values}),
+                    "engine_placement": nullable({"enum": EnginePlacement.values}),
+                    "tail_layout": nullable({"enum": TailLayout.values}),
+                    "rotor_layout": nullable({"enum": RotorLayout.values}),
+                },
+                "What the drawing is drawn in; null where not recorded.",
+            ),
+            "photos": {"type": "array", "items": ref(PHOTO), "description": "First leads the page."},
             "views": {"type": "integer", "minimum": 0},
             "updated_at": {"type": "string", "format": "date-time"},
         },
