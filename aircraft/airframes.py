@@ -24,7 +24,7 @@ def airframe(plane: Aircraft) -> Airframe:
     else:
         length = sizes.get("length:overall") or sizes.get("length:fuselage")
     return Airframe(
-        name=f"{plane.designation} {plane.name}".strip(),
+        name=plane.display_name,
         length=length,
         wingspan=sizes.get("wingspan:overall") or sizes.get("wingspan:wings-spread"),
         height=sizes.get("height:overall"),

@@ -839,7 +839,7 @@ def _describe(a: Airframe, system: str) -> str:
             )
     if a.has_rotors and a.rotor_diameter:
         known.append(f"rotor diameter {_length_text(a.rotor_diameter, system)}")
-    parts.append(f"{a.name}, drawn to scale from its published figures" + (": " + ", ".join(known) if known else ""))
+    parts.append(f"{a.name}, drawn to scale from its published dimensions" + (": " + ", ".join(known) if known else ""))
     layout = []
     if a.has_rotors and a.rotor_layout:
         layout.append(Rotor(a.rotor_layout).label.lower())

@@ -156,11 +156,7 @@ def explore_chart(planes: list[Aircraft], x: ExploreAxis, y: ExploreAxis, system
         rows.append(
             {"aircraft": plane, "x": format_value(x, xv, system), "y": format_value(y, yv, system), "xv": xv, "yv": yv}
         )
-        points.append(
-            charts.Point(
-                f"{plane.manufacturer.name} {plane.display_name}", xv, yv, plane.get_absolute_url(), plane.status
-            )
-        )
+        points.append(charts.Point(plane.full_name, xv, yv, plane.get_absolute_url(), plane.status))
     status_labels = dict(Aircraft.Status.choices)
     svg = charts.scatter(
         points,
