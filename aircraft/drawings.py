@@ -520,6 +520,9 @@ def side_shapes(a: Airframe) -> list[Shape]:
             _poly("fin", [(0.9 * length, boom_top), (0.97 * length, fin_top), (length, fin_top), (length, boom_bottom)])
         )
         shapes += _rotor_side(a, top)
+        if not a.rotor_diameter:  # the rotor head still marks the height; the blades are not drawn
+            x = 0.38 * length
+            shapes.append(_poly("mast", [(x - 0.2, top), (x - 0.2, height), (x + 0.2, height), (x + 0.2, top)]))
         shapes.append(_poly("gear", [(0.2 * length, 0.0), (0.55 * length, 0.0)], closed=False))
         for x in (0.26 * length, 0.48 * length):
             shapes.append(_poly("gear", [(x, 0.0), (x, bottom)], closed=False))
@@ -868,6 +871,8 @@ def missing_figures(a: Airframe) -> list[str]:
         if a.has_rotors and not a.rotor_diameter:
             notes.append("Rotor diameter not published")
         return notes
+    if not a.wing_planform and not a.rotor_layout:
+        notes.append("Layout not recorded yet: drawn as a plain outline")
     if a.has_wing and not a.wingspan:
         notes.append("Wingspan not published: wings not drawn")
     if a.has_rotors and not a.rotor_diameter:

@@ -264,3 +264,17 @@ def test_overlay_of_a_rotorcraft_of_unknown_length_draws_its_rotor_and_says_so()
     rotor_only = Airframe("H-1", None, None, 3.9, 10.69, "none", "fuselage", 1, "conventional", "single")
     root = parse(overlay([F22, rotor_only]))
     assert any("H-1 (length not published, rotor 10.69 m)" in t for t in texts(root))
+
+
+def test_an_aircraft_whose_layout_is_not_recorded_says_so():
+    root = parse(aircraft_drawing(Airframe("Plain", 12.0, 10.0, 4.0)))
+    assert any("Layout not recorded yet: drawn as a plain outline" in t for t in texts(root))
+    assert "Layout not recorded yet" not in " ".join(texts(parse(aircraft_drawing(F22))))
+
+
+def test_a_helicopter_without_rotor_diameter_still_stands_its_full_height():
+    plane = Airframe("CH-53E", 22.25, None, 8.53, None, "none", "fuselage", 3, "conventional", "single")
+    root = parse(aircraft_drawing(plane))
+    _, y0, _, y1 = drawn(root, "side")
+    assert y1 - y0 == pytest.approx(8.53 / scale_of(root), abs=TOLERANCE)
+    assert parts(root, "side", {"rotor"}) == []

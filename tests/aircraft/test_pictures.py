@@ -39,11 +39,9 @@ def svgs(html: str) -> list:
 
 
 def test_every_catalogue_aircraft_is_drawn_to_its_own_figures_or_says_what_is_missing(catalogue):
-    assert len(catalogue) == 122
     drawn = 0
     for plane in catalogue:
         frame = airframe(plane)
-        assert plane.wing_planform and plane.rotor_layout, f"{plane.slug} has no layout"
         root = parse(aircraft_drawing(frame))
         said = " ".join(texts(root))
         for note in missing_figures(frame):
@@ -60,12 +58,14 @@ def test_every_catalogue_aircraft_is_drawn_to_its_own_figures_or_says_what_is_mi
         if frame.wingspan and frame.has_wing:
             _, y0, _, y1 = union(box(e) for e in parts(root, "top", {"wing"}))
             assert y1 - y0 == pytest.approx(frame.wingspan / mpp, abs=0.02), plane.slug
-    assert drawn >= 85  # the rest lack a published length and say so (audit_catalogue lists them)
+    assert drawn >= 0.7 * len(catalogue)  # the rest lack a published length and say so
+    configured = [p for p in catalogue if p.wing_planform and p.rotor_layout]
+    assert len(configured) >= 122  # the 2026.11.1 aircraft; the rest say "Layout not recorded yet"
 
 
 def test_every_catalogue_rotorcraft_is_drawn_as_a_rotorcraft(catalogue):
     rotorcraft = [p for p in catalogue if p.rotor_layout not in ("", RotorLayout.NONE)]
-    assert len(rotorcraft) == 22
+    assert len(rotorcraft) >= 22
     for plane in rotorcraft:
         frame = airframe(plane)
         root = parse(aircraft_drawing(frame))

@@ -35,7 +35,7 @@ def fill_digests(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0011_aircraft_photos"),
+        ("aircraft", "0012_aircraft_photos"),
     ]
 
     operations = [

@@ -31,7 +31,7 @@ def revoke_editors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0010_corrections"),
+        ("aircraft", "0011_manufacturer_source_details"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
