@@ -253,3 +253,15 @@ def test_names_people_search_by_find_their_aircraft():
         if slug not in found:
             missed[query] = found
     assert missed == {}
+
+
+@pytest.mark.django_db
+def test_fastest_compares_like_with_like_on_the_real_catalogue(client):
+    """Issue 9: the SR-71A ranked 114th of 122 when "fastest" sorted on knots alone.
+    On the one comparable measure it follows only the rocket-powered X-15."""
+    call_command("load_aircraft", str(settings.CATALOGUE_FIXTURE), stdout=StringIO())
+    page = client.get("/aircraft/?sort=fastest").context["page"]
+    assert [plane.slug for plane in page][:2] == ["x-15", "sr-71a-blackbird"]
+    # A ferry range never ranks: "longest range" orders typical ranges only.
+    ranked = Aircraft.objects.filter(rank_range_km__isnull=False)
+    assert not ranked.exclude(figures__quantity="range", figures__kind="typical").exclude(variant_of__isnull=False)
