@@ -4,7 +4,7 @@ from django.db import models
 class AircraftQuerySet(models.QuerySet):
     def for_listing(self) -> "AircraftQuerySet":
         """What every card needs, in one query."""
-        return self.select_related("manufacturer").defer("description", "notes", "search_vector")
+        return self.select_related("manufacturer").defer("description", "notes", "search_vector", "search_keys")
 
     def by_manufacturer(self, slug: str) -> "AircraftQuerySet":
         return self.filter(manufacturer__slug=slug)

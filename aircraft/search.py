@@ -1,16 +1,17 @@
-"""Search input handling and typo correction, without PostgreSQL extensions.
+"""Search input handling: what a query is made of, before PostgreSQL takes over.
 
-pg_trgm is not available everywhere this runs (the embedded PostgreSQL lacks it),
-so near-miss words are matched here against the catalogue's own vocabulary by
-trigram similarity: "raptr" -> "raptor".
+Matching, ranking and typo correction happen in the database (pg_trgm, unaccent
+and full-text search; see selectors.aircraft_search and migration 0005). This
+module only bounds and splits what the visitor typed.
 """
 
 import re
-from collections import defaultdict
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
-COMMON_TRIGRAM = 2000
+# A designation fragment shorter than this ("8" in "747-8") would prefix-match
+# far too many designations to rank anything first.
+MIN_KEY_LENGTH = 3
 _TERM = re.compile(r"[^\W_]+")
 
 
@@ -21,8 +22,13 @@ def normalise(raw: str) -> str:
 
 
 def terms(query: str) -> list[str]:
-    """Word and number tokens; everything else (quotes, SQL, tags) is dropped."""
+    """Word and number tokens, in any script; everything else (quotes, SQL, tags) is dropped."""
     return [t.casefold() for t in _TERM.findall(query)][:MAX_TERMS]
+
+
+def canonical(query: str) -> str:
+    """The form searches are counted under: "F-22 Raptor!" and "f 22 raptor" are one query."""
+    return " ".join(terms(query))
 
 
 def designation_key(tokens: list[str]) -> str:
@@ -30,41 +36,19 @@ def designation_key(tokens: list[str]) -> str:
     return "".join(tokens)
 
 
-def tsquery(tokens: list[str]) -> str:
-    """Every term required, each as a prefix. Tokens hold only letters and digits."""
-    return " & ".join(f"{token}:*" for token in tokens)
-
-
-def trigrams(word: str) -> set[str]:
-    padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-class Vocabulary:
-    """Words the catalogue uses, indexed by trigram for near-miss lookup."""
-
-    def __init__(self, words: set[str]):
-        self.words = {w for w in words if len(w) >= 2}
-        self._index: dict[str, list[str]] = defaultdict(list)
-        for word in self.words:
-            for gram in trigrams(word):
-                self._index[gram].append(word)
-
-    def closest(self, word: str, threshold: float = 0.35) -> str | None:
-        if word in self.words or len(word) < 3:
-            return None
-        grams = trigrams(word)
-        # Trigrams found in very many words tell little and cost a lot to scan;
-        # a candidate must share at least one of the rarer ones.
-        rare = [g for g in grams if len(self._index.get(g, ())) <= COMMON_TRIGRAM] or list(grams)
-        candidates = {candidate for gram in rare for candidate in self._index.get(gram, ())}
-        best, best_score = None, threshold
-        for candidate in sorted(candidates):
-            other = trigrams(candidate)
-            score = len(grams & other) / len(grams | other)
-            if score > best_score:
-                best, best_score = candidate, score
-        return best
-
-    def correct(self, tokens: list[str]) -> list[str]:
-        return [self.closest(token) or token for token in tokens]
+def fragment_keys(query: str) -> list[str]:
+    """Designation-like pieces of a longer query, as keys: "boeing 747-8" gives
+    "7478" and "F22 raptor" gives "f22"; "f 16 falcon" gives "f16" (a letter and
+    a number typed apart). Pieces with no digit are names, left to the text search."""
+    tokens = terms(query)
+    keys = []
+    for start in range(len(tokens)):
+        for end in range(start + 1, min(start + 3, len(tokens)) + 1):
+            key = designation_key(tokens[start:end])
+            if any(ch.isdigit() for ch in key) and len(key) >= MIN_KEY_LENGTH and key not in keys:
+                keys.append(key)
+    for chunk in query.split():  # "747-8" as typed, with its punctuation
+        key = designation_key(terms(chunk))
+        if any(ch.isdigit() for ch in key) and len(key) >= MIN_KEY_LENGTH and key not in keys:
+            keys.append(key)
+    return keys[: MAX_TERMS * 2]

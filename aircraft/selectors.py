@@ -1,17 +1,19 @@
 """Reads that pages and the API share. Each returns a bounded number of queries."""
 
 import datetime
+import operator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from . import search
-from .caching import catalogue_stamp
-from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchTotal, share_manufacturer
+from .models import Aircraft, AircraftViewTotal, CatalogueRelease, Manufacturer, SearchWord, share_manufacturer
 
 SORTS = {
     "designation": ("designation",),
@@ -80,7 +82,7 @@ def manufacturers_with_counts() -> QuerySet[Manufacturer]:
 def manufacturer_aircraft(manufacturer: Manufacturer) -> QuerySet[Aircraft]:
     return (
         manufacturer.aircraft.select_related("manufacturer")
-        .defer("description", "notes", "search_vector")
+        .defer("description", "notes", "search_vector", "search_keys")
         .order_by(F("era_year").asc(nulls_last=True), "designation")
     )
 
@@ -161,70 +163,153 @@ def decades() -> list[int]:
 
 
 # --- Search -------------------------------------------------------------------
+# Everything happens in PostgreSQL: the search document (migration 0005) holds
+# every name, the maker, the role and the description, without accents; the
+# word list (SearchWord) holds every word of it, for typo correction by trigram
+# similarity through a GIN index.
+
+SEARCH_CONFIG = "hangarstack_search"
+# How alike (pg_trgm similarity, 0 to 1) a misspelt word and its correction must be.
+CORRECTION_SIMILARITY = 0.35
+# Rank tiers: the query is one of the aircraft's names; the designation starts
+# with it; a designation-like fragment of it starts the designation.
+EXACT, DESIGNATION_PREFIX, FRAGMENT, TEXT = 3, 2, 1, 0
 
 
 @dataclass
 class SearchResult:
     query: str
     results: QuerySet[Aircraft]
+    # The words searched for instead when the query as typed found nothing, and
+    # the corrected words found something: "Showing results for ...".
     corrected: str = ""
+    # No aircraft has every word: these have most of them.
+    partial: bool = False
+
+    @property
+    def searched(self) -> str:
+        return self.corrected or self.query
 
 
-_vocabulary_memo: dict[str, search.Vocabulary] = {}
-
-
-def _vocabulary() -> search.Vocabulary:
-    """The catalogue's words, indexed once per process per catalogue version:
-    building the trigram index for 100,000 aircraft takes about half a second."""
-    stamp = catalogue_stamp()
-    if stamp in _vocabulary_memo:
-        return _vocabulary_memo[stamp]
-    key = f"catalogue:vocabulary:{stamp}"
-    words = cache.get(key)
-    if words is None:
-        words = set()
-        for designation_key, name, maker in Aircraft.objects.values_list(
-            "designation_key", "name", "manufacturer__name"
-        ):
-            words.add(designation_key)
-            words.update(search.terms(name))
-            words.update(search.terms(maker))
-        cache.set(key, words, 24 * 3600)
-    _vocabulary_memo.clear()
-    _vocabulary_memo[stamp] = search.Vocabulary(words)
-    return _vocabulary_memo[stamp]
-
-
-def _matching(tokens: list[str]) -> QuerySet[Aircraft]:
-    key = search.designation_key(tokens)
-    query = SearchQuery(search.tsquery(tokens), search_type="raw", config="english")
-    return (
-        Aircraft.objects.for_listing()
-        .filter(Q(search_vector=query) | Q(designation_key__startswith=key))
-        .annotate(
-            designation_match=Case(
-                When(designation_key=key, then=Value(2)),
-                When(designation_key__startswith=key, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            rank=SearchRank(F("search_vector"), query),
-        )
-        .order_by("-designation_match", "-rank", "designation")
+def _word(token: str) -> SearchQuery:
+    """One query word, as a prefix, as typed and as its English stem: "fighters"
+    finds "fighter", "lockh" finds "Lockheed". Tokens hold only letters and digits."""
+    return SearchQuery(f"{token}:*", search_type="raw", config=SEARCH_CONFIG) | SearchQuery(
+        f"{token}:*", search_type="raw", config="english"
     )
 
 
+def _every_word(tokens: list[str]) -> SearchQuery:
+    return reduce(operator.and_, (_word(token) for token in tokens))
+
+
+def _matching(tokens: list[str], query: str, *, partial: bool = False) -> QuerySet[Aircraft]:
+    key = search.designation_key(tokens)
+    fragments = search.fragment_keys(query)
+    text = _every_word(tokens)
+    found = Q(search_vector=text) | Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
+    results = Aircraft.objects.for_listing()
+    if partial:
+        # Most of the words (more than half), ranked by how many.
+        words = [_word(token) for token in tokens]
+        text = reduce(operator.or_, words)
+        results = results.annotate(
+            words_matched=sum(
+                (Case(When(Q(search_vector=word), then=Value(1)), default=Value(0)) for word in words),
+                start=Value(0),
+            )
+        ).filter(search_vector=text, words_matched__gt=len(tokens) // 2)
+    else:
+        results = results.filter(found)
+    fragment_match = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), Q(pk__in=[]))
+    results = results.annotate(
+        tier=Case(
+            When(search_keys__contains=[key], then=Value(EXACT)),
+            When(designation_key__startswith=key, then=Value(DESIGNATION_PREFIX)),
+            When(fragment_match | Q(search_keys__overlap=fragments or [""]), then=Value(FRAGMENT)),
+            default=Value(TEXT),
+            output_field=IntegerField(),
+        ),
+        rank=SearchRank(F("search_vector"), text),
+        likeness=TrigramWordSimilarity(" ".join(tokens), Concat("designation", Value(" "), "name")),
+    )
+    order = ["-tier", "-rank", "-likeness", "designation", "pk"]
+    return results.order_by("-words_matched", *order) if partial else results.order_by(*order)
+
+
+def _known(token: str) -> bool:
+    """A word of the catalogue, or the start of one (searches match prefixes)."""
+    return SearchWord.objects.filter(word__startswith=token).exists()
+
+
+def _closest_word(token: str) -> str | None:
+    return (
+        SearchWord.objects.filter(word__trigram_similar=token)
+        .annotate(similarity=TrigramSimilarity("word", token))
+        .filter(similarity__gte=CORRECTION_SIMILARITY)
+        .order_by("-similarity", "-aircraft", "word")
+        .values_list("word", flat=True)
+        .first()
+    )
+
+
+def _corrected(tokens: list[str]) -> list[str]:
+    """Each word the catalogue does not know, replaced by the nearest one it does."""
+    corrected = []
+    for token in tokens:
+        if len(token) < search.MIN_KEY_LENGTH or any(ch.isdigit() for ch in token) or _known(token):
+            corrected.append(token)
+        else:
+            corrected.append(_closest_word(token) or token)
+    return corrected
+
+
 def aircraft_search(raw_query: str) -> SearchResult:
+    """Every word must match (as a prefix, anywhere in the document), or the query
+    is a designation with or without its punctuation. When that finds nothing,
+    misspelt words are corrected against the catalogue's words; when that finds
+    nothing either, aircraft with most of the words are offered, and said to be."""
     query = search.normalise(raw_query)
     tokens = search.terms(query)
     if not tokens:
         return SearchResult(query=query, results=Aircraft.objects.none())
-    results = _matching(tokens)
-    if not results.exists():
-        corrected = _vocabulary().correct(tokens)
-        if corrected != tokens:
-            return SearchResult(query=query, results=_matching(corrected), corrected=" ".join(corrected))
+    results = _matching(tokens, query)
+    if results.exists():
+        return SearchResult(query=query, results=results)
+    corrected = _corrected(tokens)
+    if corrected != tokens:
+        corrected_query = " ".join(corrected)
+        fixed = _matching(corrected, corrected_query)
+        if fixed.exists():
+            return SearchResult(query=query, results=fixed, corrected=corrected_query)
+    if len(tokens) >= 3:
+        mostly = _matching(corrected, " ".join(corrected), partial=True)
+        if mostly.exists():
+            shown = " ".join(corrected) if corrected != tokens else ""
+            return SearchResult(query=query, results=mostly, corrected=shown, partial=True)
     return SearchResult(query=query, results=results)
+
+
+def clear_match(result: SearchResult) -> Aircraft | None:
+    """The one aircraft a query plainly means: the only result, or the only one
+    the query names exactly. Corrected and partial results are never clear."""
+    if result.corrected or result.partial or not result.query:
+        return None
+    top = list(result.results[:2])
+    if len(top) == 1:
+        return top[0]
+    if len(top) == 2 and top[0].tier == EXACT and top[1].tier < EXACT:
+        return top[0]
+    return None
+
+
+SUGGESTIONS = 8
+
+
+def search_suggestions(raw_query: str, limit: int = SUGGESTIONS) -> tuple[SearchResult, list[Aircraft]]:
+    """The first few aircraft the search page would show, for suggestions as you type."""
+    result = aircraft_search(raw_query)
+    return result, list(result.results[:limit])
 
 
 # --- Popularity (filled by the events consumer) -------------------------------
@@ -238,18 +323,49 @@ def most_viewed(limit: int = 5) -> QuerySet[AircraftViewTotal]:
     )
 
 
-def trending(days: int = 7, limit: int = 5) -> list[Aircraft]:
-    since = timezone.localdate() - datetime.timedelta(days=days - 1)
+TRENDING_BASELINE_WEEKS = 3
+TRENDING_MIN_VIEWS = 2
+# Added to both sides of the rise, so that 0 -> 2 views does not outrank 100 -> 300.
+TRENDING_SMOOTHING = 5
+
+
+def trending(limit: int = 5, exclude: Iterable[int] = ()) -> list[Aircraft]:
+    """Rising: views in the last 7 days against the weekly average of the
+    three weeks before, highest rise first; only aircraft viewed more this week
+    than in an average week before. exclude: aircraft shown elsewhere (the most
+    viewed), so the two panels never repeat each other."""
+    today = timezone.localdate()
+    this_week = today - datetime.timedelta(days=6)
+    since = this_week - datetime.timedelta(weeks=TRENDING_BASELINE_WEEKS)
+    recent = Coalesce(Sum("daily_views__views", filter=Q(daily_views__day__gte=this_week)), 0)
+    before = Coalesce(Sum("daily_views__views", filter=Q(daily_views__day__lt=this_week)), 0)
+    weekly_before = Cast(before, FloatField()) / TRENDING_BASELINE_WEEKS
     return list(
         Aircraft.objects.select_related("manufacturer")
-        .filter(daily_views__day__gte=since)
-        .annotate(recent_views=Sum("daily_views__views"))
-        .order_by("-recent_views", "designation")[:limit]
+        .defer("description", "search_vector", "search_keys")
+        .filter(daily_views__day__gte=since, daily_views__day__lte=today)
+        .exclude(pk__in=list(exclude))
+        .annotate(recent_views=recent, weekly_before=weekly_before)
+        .filter(recent_views__gte=TRENDING_MIN_VIEWS, recent_views__gt=F("weekly_before"))
+        .annotate(
+            rise=(Cast(F("recent_views"), FloatField()) + TRENDING_SMOOTHING)
+            / (F("weekly_before") + TRENDING_SMOOTHING)
+        )
+        .order_by("-rise", "-recent_views", "designation")[:limit]
     )
 
 
-def popular_searches(limit: int = 6) -> QuerySet[SearchTotal]:
-    return SearchTotal.objects.filter(last_result_count__gt=0).order_by("-searches", "query")[:limit]
+def popular_searches(limit: int = 6) -> list[Aircraft]:
+    """What visitors search for, published as the aircraft their searches found
+    first: never the text anyone typed. Queries that found nothing, and queries
+    staff have hidden, do not count."""
+    return list(
+        Aircraft.objects.select_related("manufacturer")
+        .defer("description", "search_vector", "search_keys")
+        .filter(search_totals__hidden=False, search_totals__last_result_count__gt=0)
+        .annotate(searches=Sum("search_totals__searches"))
+        .order_by("-searches", "designation")[:limit]
+    )
 
 
 def page_size() -> int:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("aircraft/<slug:slug>/corrections/", views.suggest_correction, name="suggest-correction"),
     path("compare/", views.compare, name="compare"),
     path("search/", views.search, name="search"),
+    path("search/suggest", views.search_suggestions, name="search-suggestions"),
     path("preferences/units/", views.set_units, name="set-units"),
     # The prototype's addresses, as permanent redirects.
     path("home", views.legacy_home),

@@ -4,12 +4,14 @@ import re
 
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hangarstack.views import json_error
 
 from . import selectors, services, units
 from .caching import cached_page, emit, live_view_count, private_page
@@ -18,6 +20,7 @@ from .context_processors import UNITS_COOKIE
 from .datasheet import datasheet
 from .forms import CatalogueFilterForm, CorrectionForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
+from .search import MAX_QUERY_LENGTH, normalise
 
 ONE_YEAR = 365 * 24 * 3600
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
@@ -37,6 +40,7 @@ def paginate(queryset, page_number: object, per_page: int):
 @require_GET
 @cached_page(shows_popularity=True)
 def home(request: HttpRequest) -> HttpResponse:
+    most_viewed = list(selectors.most_viewed())
     return render(
         request,
         "aircraft/home.html",
@@ -45,8 +49,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "release": selectors.latest_release(),
             "manufacturers": selectors.manufacturers_with_counts(),
             "recent": selectors.recently_updated(),
-            "most_viewed": selectors.most_viewed(),
-            "trending": selectors.trending(),
+            "most_viewed": most_viewed,
+            "trending": selectors.trending(exclude=[row.aircraft_id for row in most_viewed]),
             "popular_searches": selectors.popular_searches(),
         },
     )
@@ -115,6 +119,8 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "views": views,
             "staff_edit_url": staff_edit_url(request, aircraft),
             "correction_form": CorrectionForm(aircraft=aircraft),
+            # Arrived straight from a search with one clear match: the way back.
+            "searched_for": normalise(request.GET.get("q", "")),
         },
     )
 
@@ -168,7 +174,20 @@ def search(request: HttpRequest) -> HttpResponse:
     result = selectors.aircraft_search(request.GET.get("q", ""))
     page = paginate(result.results, request.GET.get("page"), selectors.page_size()) if result.query else None
     if page is not None and page.number == 1:
-        emit(request, "search_performed", query=result.query, result_count=page.paginator.count)
+        top = page.object_list[0] if page.object_list else None
+        emit(
+            request,
+            "search_performed",
+            query=result.query,
+            result_count=page.paginator.count,
+            top_result=top.pk if top else None,
+        )
+        # One clear match: straight to it (not cached: the search is still counted
+        # each time), with "all results" on its page to come back.
+        wants_list = request.GET.get("all") or request.GET.get("page")
+        clear = None if wants_list else selectors.clear_match(result)
+        if clear is not None:
+            return HttpResponseRedirect(f"{clear.get_absolute_url()}?{urlencode({'q': result.query})}")
     return render(
         request,
         "aircraft/search.html",
@@ -214,6 +233,35 @@ def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@cached_page
+def search_suggestions(request: HttpRequest) -> JsonResponse:
+    """Suggestions as you type: the first few aircraft the search would show.
+    Not counted as searches (a half-typed word is nobody's query)."""
+    query = request.GET.get("q", "")
+    if len(query) > MAX_QUERY_LENGTH * 4:
+        return json_error(400, f"q is longer than {MAX_QUERY_LENGTH} characters")
+    result, found = selectors.search_suggestions(query)
+    return JsonResponse(
+        {
+            "query": result.query,
+            "corrected": result.corrected,
+            "partial": result.partial,
+            "results": [
+                {
+                    "label": plane.full_name,
+                    "designation": plane.designation,
+                    "name": plane.name,
+                    "manufacturer": plane.manufacturer.name,
+                    "url": plane.get_absolute_url(),
+                }
+                for plane in found
+            ],
+            "search_url": f"{reverse('aircraft:search')}?{urlencode({'q': result.query, 'all': 1})}",
+        }
+    )
 
 
 # A display preference: a forged request could only flip units, and leaving
