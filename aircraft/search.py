@@ -6,6 +6,7 @@ module only bounds and splits what the visitor typed.
 """
 
 import re
+import unicodedata
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -32,23 +33,39 @@ def canonical(query: str) -> str:
 
 
 def designation_key(tokens: list[str]) -> str:
-    """Matches Aircraft.designation_key: "F/A-18" and "fa 18" both give "fa18"."""
-    return "".join(tokens)
+    """Matches Aircraft.designation_key and search_keys: "F/A-18" and "fa 18" both
+    give "fa18", "Écureuil" gives "ecureuil" (accents go, as PostgreSQL's unaccent
+    takes them off the keys)."""
+    decomposed = unicodedata.normalize("NFKD", "".join(tokens))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def fragment_keys(query: str) -> list[str]:
-    """Designation-like pieces of a longer query, as keys: "boeing 747-8" gives
-    "7478" and "F22 raptor" gives "f22"; "f 16 falcon" gives "f16" (a letter and
-    a number typed apart). Pieces with no digit are names, left to the text search."""
-    tokens = terms(query)
+def units(query: str) -> list[list[str]]:
+    """The query's pieces as typed, each a list of tokens: "boeing 747-8" gives
+    [["boeing"], ["747", "8"]]; a piece like "747-8" matches as a designation too."""
+    pieces = [terms(chunk) for chunk in normalise(query).split()]
+    pieces = [piece for piece in pieces if piece]
+    kept, count = [], 0
+    for piece in pieces:
+        if count + len(piece) > MAX_TERMS:
+            break
+        kept.append(piece)
+        count += len(piece)
+    return kept
+
+
+def is_designation_like(key: str) -> bool:
+    return len(key) >= 2 and any(ch.isdigit() for ch in key)
+
+
+def fragment_keys(tokens: list[str]) -> list[str]:
+    """Designation-like runs of up to three neighbouring tokens, as keys: "F22
+    raptor" gives "f22", "f 16 falcon" gives "f16" (a letter and a number typed
+    apart). Runs with no digit are names, left to the text search."""
     keys = []
     for start in range(len(tokens)):
         for end in range(start + 1, min(start + 3, len(tokens)) + 1):
             key = designation_key(tokens[start:end])
-            if any(ch.isdigit() for ch in key) and len(key) >= MIN_KEY_LENGTH and key not in keys:
+            if is_designation_like(key) and len(key) >= MIN_KEY_LENGTH and key not in keys:
                 keys.append(key)
-    for chunk in query.split():  # "747-8" as typed, with its punctuation
-        key = designation_key(terms(chunk))
-        if any(ch.isdigit() for ch in key) and len(key) >= MIN_KEY_LENGTH and key not in keys:
-            keys.append(key)
     return keys[: MAX_TERMS * 2]

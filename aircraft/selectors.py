@@ -2,6 +2,7 @@
 
 import datetime
 import operator
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
@@ -203,24 +204,34 @@ def _every_word(tokens: list[str]) -> SearchQuery:
     return reduce(operator.and_, (_word(token) for token in tokens))
 
 
-def _matching(tokens: list[str], query: str, *, partial: bool = False) -> QuerySet[Aircraft]:
+def _unit(piece: list[str]) -> Q:
+    """A piece of the query as typed matches when all its words do, or, for a
+    designation-like piece ("747-8", "F22"), when the designation starts with it:
+    the document splits "747-8I" into words that "8" alone would not find."""
+    matches = Q(search_vector=_every_word(piece))
+    key = search.designation_key(piece)
+    if search.is_designation_like(key):
+        matches |= Q(designation_key__startswith=key)
+    return matches
+
+
+def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Aircraft]:
+    tokens = [token for piece in pieces for token in piece]
     key = search.designation_key(tokens)
-    fragments = search.fragment_keys(query)
-    text = _every_word(tokens)
-    found = Q(search_vector=text) | Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
+    fragments = search.fragment_keys(tokens)
+    whole = Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
+    each = [_unit(piece) for piece in pieces]
     results = Aircraft.objects.for_listing()
     if partial:
-        # Most of the words (more than half), ranked by how many.
-        words = [_word(token) for token in tokens]
-        text = reduce(operator.or_, words)
+        # More than half of the pieces, the most first.
         results = results.annotate(
             words_matched=sum(
-                (Case(When(Q(search_vector=word), then=Value(1)), default=Value(0)) for word in words),
+                (Case(When(unit, then=Value(1)), default=Value(0)) for unit in each),
                 start=Value(0),
             )
-        ).filter(search_vector=text, words_matched__gt=len(tokens) // 2)
+        ).filter(reduce(operator.or_, each), words_matched__gt=len(each) // 2)
     else:
-        results = results.filter(found)
+        results = results.filter(reduce(operator.and_, each) | whole)
     fragment_match = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), Q(pk__in=[]))
     results = results.annotate(
         tier=Case(
@@ -230,7 +241,7 @@ def _matching(tokens: list[str], query: str, *, partial: bool = False) -> QueryS
             default=Value(TEXT),
             output_field=IntegerField(),
         ),
-        rank=SearchRank(F("search_vector"), text),
+        rank=SearchRank(F("search_vector"), reduce(operator.or_, (_word(token) for token in tokens))),
         likeness=TrigramWordSimilarity(" ".join(tokens), Concat("designation", Value(" "), "name")),
     )
     order = ["-tier", "-rank", "-likeness", "designation", "pk"]
@@ -253,15 +264,21 @@ def _closest_word(token: str) -> str | None:
     )
 
 
-def _corrected(tokens: list[str]) -> list[str]:
-    """Each word the catalogue does not know, replaced by the nearest one it does."""
-    corrected = []
-    for token in tokens:
+def _corrections(tokens: list[str]) -> dict[str, str]:
+    """Each word the catalogue does not know, and the nearest one it does."""
+    fixes = {}
+    for token in dict.fromkeys(tokens):
         if len(token) < search.MIN_KEY_LENGTH or any(ch.isdigit() for ch in token) or _known(token):
-            corrected.append(token)
-        else:
-            corrected.append(_closest_word(token) or token)
-    return corrected
+            continue
+        closest = _closest_word(token)
+        if closest and closest != token:
+            fixes[token] = closest
+    return fixes
+
+
+def _reworded(query: str, fixes: dict[str, str]) -> str:
+    """The query as typed with the corrected words put in: what "Did you mean" shows."""
+    return re.sub(r"[^\W_]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), query)
 
 
 def aircraft_search(raw_query: str) -> SearchResult:
@@ -270,22 +287,22 @@ def aircraft_search(raw_query: str) -> SearchResult:
     misspelt words are corrected against the catalogue's words; when that finds
     nothing either, aircraft with most of the words are offered, and said to be."""
     query = search.normalise(raw_query)
-    tokens = search.terms(query)
-    if not tokens:
+    pieces = search.units(query)
+    if not pieces:
         return SearchResult(query=query, results=Aircraft.objects.none())
-    results = _matching(tokens, query)
+    results = _matching(pieces)
     if results.exists():
         return SearchResult(query=query, results=results)
-    corrected = _corrected(tokens)
-    if corrected != tokens:
-        corrected_query = " ".join(corrected)
-        fixed = _matching(corrected, corrected_query)
+    fixes = _corrections([token for piece in pieces for token in piece])
+    if fixes:
+        pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
+        fixed = _matching(pieces)
         if fixed.exists():
-            return SearchResult(query=query, results=fixed, corrected=corrected_query)
-    if len(tokens) >= 3:
-        mostly = _matching(corrected, " ".join(corrected), partial=True)
+            return SearchResult(query=query, results=fixed, corrected=_reworded(query, fixes))
+    if len(pieces) >= 3:
+        mostly = _matching(pieces, partial=True)
         if mostly.exists():
-            shown = " ".join(corrected) if corrected != tokens else ""
+            shown = _reworded(query, fixes) if fixes else ""
             return SearchResult(query=query, results=mostly, corrected=shown, partial=True)
     return SearchResult(query=query, results=results)
 
