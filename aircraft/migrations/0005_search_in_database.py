@@ -88,13 +88,11 @@ $$;
 
 -- Adds each word's change in aircraft count; a word no aircraft holds any more goes.
 CREATE OR REPLACE FUNCTION searchword_apply(words text[], deltas int[]) RETURNS void LANGUAGE sql AS $$
-  WITH applied AS (
-    INSERT INTO aircraft_searchword AS s (word, aircraft)
-    SELECT * FROM unnest(words, deltas)
-    ON CONFLICT (word) DO UPDATE SET aircraft = s.aircraft + EXCLUDED.aircraft
-    RETURNING s.word, s.aircraft
-  )
-  DELETE FROM aircraft_searchword s USING applied WHERE s.word = applied.word AND applied.aircraft <= 0
+  INSERT INTO aircraft_searchword AS s (word, aircraft)
+  SELECT * FROM unnest(words, deltas)
+  ON CONFLICT (word) DO UPDATE SET aircraft = s.aircraft + EXCLUDED.aircraft;
+  -- A second statement: it sees the counts the first one wrote.
+  DELETE FROM aircraft_searchword WHERE word = ANY (words) AND aircraft <= 0;
 $$;
 
 CREATE OR REPLACE FUNCTION aircraft_searchword_insert() RETURNS trigger LANGUAGE plpgsql AS $$
