@@ -1,7 +1,7 @@
 """Real queries against the real catalogue (fixtures/aircraft.json) in the real
 PostgreSQL: the first result each should give, or that it should find nothing.
 
-Types the catalogue does not have yet (Су-27 "Flanker", 歼-20, A-10 "Warthog")
+Types the catalogue does not have yet (the Su-27 "Flanker", the J-20, the A-10 "Warthog")
 join this table with the data that brings them.
 """
 
