@@ -658,6 +658,15 @@ class SearchTotal(models.Model):
         return f"{self.query!r}: {self.searches}"
 
 
+class UnansweredSearch(SearchTotal):
+    """Searches whose latest run found nothing, for staff: what to add next."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "search that found nothing"
+        verbose_name_plural = "searches that found nothing"
+
+
 class SearchWord(models.Model):
     """Every word of the catalogue's search documents, with how many aircraft use
     it: what a misspelt query word is corrected to (by trigram similarity).

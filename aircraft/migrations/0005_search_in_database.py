@@ -154,6 +154,26 @@ DROP FUNCTION IF EXISTS aircraft_search_keys(aircraft_aircraft);
 """
 
 
+def let_editors_read_searches(apps, schema_editor):
+    """Catalogue editors see what visitors search for and may hide a query from
+    the popular searches (migration 0003 made the group)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.filter(name="Catalogue editors").first()
+    if group is not None:
+        Permission = apps.get_model("auth", "Permission")
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="aircraft",
+                codename__in=["view_searchtotal", "change_searchtotal", "view_unansweredsearch"],
+            )
+        )
+
+
 def restore_previous_document(apps, schema_editor):
     """Back to migration 0002's English document and its trigger."""
     previous = import_module("aircraft.migrations.0002_search_trigger")
@@ -176,6 +196,8 @@ def restore_previous_document(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("aircraft", "0004_designation_key_pattern_index"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -237,6 +259,19 @@ class Migration(migrations.Migration):
                 name="searchword_prefix",
             ),
         ),
+        migrations.CreateModel(
+            name="UnansweredSearch",
+            fields=[],
+            options={
+                "verbose_name": "search that found nothing",
+                "verbose_name_plural": "searches that found nothing",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
+            },
+            bases=("aircraft.searchtotal",),
+        ),
+        migrations.RunPython(let_editors_read_searches, migrations.RunPython.noop),
         migrations.RunPython(migrations.RunPython.noop, restore_previous_document),
         migrations.RunSQL(SEARCH_SQL, REVERSE_SQL),
     ]
