@@ -671,7 +671,7 @@ class SearchWord(models.Model):
     """Every word of the catalogue's search documents, with how many aircraft use
     it: what a misspelt query word is corrected to (by trigram similarity).
 
-    Kept by statement-level triggers on the aircraft table (migration 0005), so
+    Kept by statement-level triggers on the aircraft table (migration 0008), so
     bulk writes and manufacturer renames keep it exact; never written from Python.
     """
 

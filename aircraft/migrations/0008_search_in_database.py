@@ -2,10 +2,13 @@
 for typo correction.
 
 The search document is built in ONE place, aircraft_search_titles() and
-aircraft_search_document() below: to make a new field searchable (aliases, a
-NATO reporting name, an ICAO type designator), add it to the titles there (a
-replacement migration re-creates the function with CREATE OR REPLACE and
-refreshes the rows; see refresh_documents()).
+aircraft_search_document() below: the names an aircraft goes by (designation,
+name, military designation, ICAO type designator, NATO reporting name,
+aliases) are one line each in aircraft_search_titles(). To make another field
+searchable, a later migration re-creates that function with the new line
+(CREATE OR REPLACE) and refreshes the rows (UPDATE aircraft_aircraft SET
+search_vector = NULL: the trigger rebuilds every document and the word list
+follows).
 
 - Text search configuration `hangarstack_search`: the simple parser and
   dictionary (no stemming, no stop words) behind `unaccent`, so "Écureuil" and
@@ -42,13 +45,17 @@ CREATE OR REPLACE FUNCTION search_key(value text) RETURNS text LANGUAGE sql STAB
   SELECT lower(regexp_replace(unaccent(coalesce(value, '')), '[^[:alnum:]]+', '', 'g'))
 $$;
 
--- The names an aircraft goes by. Add a field here to make it searchable as a name.
+-- The names an aircraft goes by, one line each. Add a field here to make it
+-- searchable as a name (matched exactly, ranked first).
 CREATE OR REPLACE FUNCTION aircraft_search_titles(a aircraft_aircraft) RETURNS text[] LANGUAGE sql STABLE AS $$
   SELECT array_remove(ARRAY[
     a.designation,
     nullif(a.name, ''),
-    nullif(concat_ws(' ', a.designation, nullif(a.name, '')), a.designation)
-  ], NULL)
+    nullif(concat_ws(' ', a.designation, nullif(a.name, '')), a.designation),
+    nullif(a.military_designation, ''),
+    nullif(a.icao_type, ''),
+    nullif(a.nato_name, '')
+  ] || coalesce(a.aliases, '{}'::varchar[])::text[], NULL)
 $$;
 
 CREATE OR REPLACE FUNCTION aircraft_search_keys(a aircraft_aircraft) RETURNS varchar[] LANGUAGE sql STABLE AS $$
@@ -62,7 +69,8 @@ RETURNS tsvector LANGUAGE sql STABLE AS $$
   SELECT setweight(to_tsvector('hangarstack_search',
                      array_to_string(aircraft_search_titles(a) || aircraft_search_keys(a)::text[], ' ')), 'A')
       || setweight(to_tsvector('hangarstack_search', coalesce(maker_name, '')), 'B')
-      || setweight(to_tsvector('hangarstack_search', replace(coalesce(a.role, ''), '-', ' ')), 'C')
+      || setweight(to_tsvector('hangarstack_search',
+                     concat_ws(' ', replace(coalesce(a.role, ''), '-', ' '), a.country)), 'C')
       || setweight(to_tsvector('hangarstack_search', coalesce(a.description, '')), 'D')
 $$;
 
@@ -149,7 +157,6 @@ DROP FUNCTION IF EXISTS aircraft_searchword_update();
 DROP FUNCTION IF EXISTS searchword_apply(text[], int[]);
 DROP FUNCTION IF EXISTS search_words(tsvector);
 DROP TRIGGER IF EXISTS aircraft_search_update ON aircraft_aircraft;
-DROP FUNCTION IF EXISTS aircraft_search_update();
 DROP FUNCTION IF EXISTS aircraft_search_keys(aircraft_aircraft);
 """
 
@@ -175,16 +182,13 @@ def let_editors_read_searches(apps, schema_editor):
 
 
 def restore_previous_document(apps, schema_editor):
-    """Back to migration 0002's English document and its trigger."""
-    previous = import_module("aircraft.migrations.0002_search_trigger")
-    schema_editor.execute("DROP FUNCTION IF EXISTS aircraft_search_document(aircraft_aircraft, text) CASCADE")
-    schema_editor.execute(previous.FUNCTION.split("CREATE OR REPLACE FUNCTION manufacturer_rename_search_update")[0])
-    schema_editor.execute(
-        "CREATE OR REPLACE FUNCTION manufacturer_rename_search_update()"
-        + previous.FUNCTION.split("CREATE OR REPLACE FUNCTION manufacturer_rename_search_update()")[1].split(
-            "CREATE TRIGGER manufacturer_rename_search_update"
-        )[0]
-    )
+    """Back to the English document of migrations 0002 and 0007, and their trigger."""
+    original = import_module("aircraft.migrations.0002_search_trigger").FUNCTION
+    update_function = original.split("CREATE TRIGGER aircraft_search_update")[0].split(
+        "CREATE OR REPLACE FUNCTION aircraft_search_update()"
+    )[1]
+    schema_editor.execute("CREATE OR REPLACE FUNCTION aircraft_search_update()" + update_function)
+    schema_editor.execute(import_module("aircraft.migrations.0007_catalogue_v2_drop_columns").SEARCH_DOCUMENT)
     schema_editor.execute(
         "DROP FUNCTION IF EXISTS aircraft_search_titles(aircraft_aircraft);"
         "DROP FUNCTION IF EXISTS search_key(text);"
@@ -195,7 +199,7 @@ def restore_previous_document(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0004_designation_key_pattern_index"),
+        ("aircraft", "0007_catalogue_v2_drop_columns"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
