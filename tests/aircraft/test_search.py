@@ -189,3 +189,25 @@ def test_accents_never_matter(db):
     assert [p.slug for p in selectors.aircraft_search("ecureuil").results] == ["h125"]
     assert [p.slug for p in selectors.aircraft_search("ÉCUREUIL").results] == ["h125"]
     assert "ecureuil" in words() and "écureuil" not in words()
+
+
+def test_every_name_an_aircraft_goes_by_is_searched_and_exact_names_come_first(db):
+    sukhoi = ManufacturerFactory(name="Sukhoi", slug="sukhoi", country="Russia")
+    flanker = AircraftFactory(
+        manufacturer=sukhoi,
+        designation="Su-27",
+        name="",
+        slug="su-27",
+        nato_name="Flanker",
+        icao_type="SU27",
+        military_designation="Su-27S",
+        aliases=["Су-27", "Sukhoi Twenty-Seven"],
+        description="A twin-engine air superiority fighter.",
+        country="Soviet Union",
+    )
+    AircraftFactory(designation="X-99", name="Flanker Chaser", slug="x-99", description="Chases a Flanker.")
+    for query in ("Flanker", "flankr", "Су-27", "су 27", "SU27", "Su-27S", "sukhoi twenty seven", "soviet fighter"):
+        result = selectors.aircraft_search(query)
+        assert [p.slug for p in result.results][:1] == ["su-27"], query
+    assert selectors.clear_match(selectors.aircraft_search("Flanker")) == flanker
+    assert "flanker" in flanker.__class__.objects.get(pk=flanker.pk).search_keys
