@@ -72,28 +72,6 @@ def test_staff_sign_in_and_out_validate(client, captured):
         validator(topics.USER_ACTIVITY).validate(event.envelope)
 
 
-def test_system_events_validate(tmp_path, captured):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from tests.factories import catalogue_document
-
-    path = tmp_path / "c.json"
-    path.write_text(json.dumps(catalogue_document()))
-    call_command("load_aircraft", str(path), stdout=StringIO())
-    row = OutboxEvent.objects.get(topic=topics.SYSTEM.name, value__contains="catalogue.loaded")
-    envelope = json.loads(row.value)
-    validator(topics.SYSTEM).validate(envelope)
-    assert envelope["data"]["created"] == 3
-    assert envelope["data"]["actor"] == "command:load_aircraft"
-    updates = OutboxEvent.objects.filter(topic=topics.DATA_UPDATES.name)
-    assert updates.exists()  # manufacturers, aircraft and their figures (model v2)
-    assert all('"actor":"command:load_aircraft"' in row.value for row in updates)
-    for row in updates:
-        validator(topics.DATA_UPDATES).validate(json.loads(row.value))
-
-
 def test_no_raw_ip_address_in_any_event(captured, request_from, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     plane = AircraftFactory()
