@@ -11,7 +11,6 @@ from jsonschema import Draft202012Validator
 from aircraft.models import Aircraft
 from aircraft.signals import aircraft_compared, aircraft_viewed, search_performed
 from events import receivers, topics
-from events.models import OutboxEvent
 from tests.factories import AircraftFactory
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
