@@ -242,7 +242,7 @@ def search_suggestions(request: HttpRequest) -> JsonResponse:
     Not counted as searches (a half-typed word is nobody's query)."""
     query = request.GET.get("q", "")
     if len(query) > MAX_QUERY_LENGTH * 4:
-        return json_error(400, f"q is longer than {MAX_QUERY_LENGTH} characters")
+        return json_error(400, f"q is longer than {MAX_QUERY_LENGTH * 4} characters")
     result, found = selectors.search_suggestions(query)
     return JsonResponse(
         {
