@@ -9,7 +9,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity, TrigramWordSimilarity
-from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
@@ -186,6 +186,8 @@ class SearchResult:
     corrected: str = ""
     # No aircraft has every word: these have most of them.
     partial: bool = False
+    # How many results, counted once (None: not counted yet).
+    count: int | None = None
 
     @property
     def searched(self) -> str:
@@ -248,32 +250,40 @@ def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Air
     return results.order_by("-words_matched", *order) if partial else results.order_by(*order)
 
 
-def _known(token: str) -> bool:
-    """A word of the catalogue, or the start of one (searches match prefixes)."""
-    return SearchWord.objects.filter(word__startswith=token).exists()
-
-
-def _closest_word(token: str) -> str | None:
+def _nearest(token: str) -> QuerySet[SearchWord]:
+    """The catalogue word nearest a query word: a word it begins first (prefixes
+    match anyway, so such a word needs no correction), then the most similar.
+    Prefixes come through the pattern index, near words through the GIN
+    trigram index."""
     return (
-        SearchWord.objects.filter(word__trigram_similar=token)
-        .annotate(similarity=TrigramSimilarity("word", token))
-        .filter(similarity__gte=CORRECTION_SIMILARITY)
-        .order_by("-similarity", "-aircraft", "word")
-        .values_list("word", flat=True)
-        .first()
+        SearchWord.objects.filter(Q(word__startswith=token) | Q(word__trigram_similar=token))
+        .annotate(
+            token=Value(token, output_field=CharField()),
+            prefix=Case(When(word__startswith=token, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            similarity=TrigramSimilarity("word", token),
+        )
+        .order_by("-prefix", "-similarity", "-aircraft", "word")
+        .values_list("token", "word", "prefix", "similarity")[:1]
     )
 
 
 def _corrections(tokens: list[str]) -> dict[str, str]:
-    """Each word the catalogue does not know, and the nearest one it does."""
-    fixes = {}
-    for token in dict.fromkeys(tokens):
-        if len(token) < search.MIN_KEY_LENGTH or any(ch.isdigit() for ch in token) or _known(token):
-            continue
-        closest = _closest_word(token)
-        if closest and closest != token:
-            fixes[token] = closest
-    return fixes
+    """Each word the catalogue does not know, and the nearest one it does; one
+    query for all the words."""
+    candidates = [
+        token
+        for token in dict.fromkeys(tokens)
+        if len(token) >= search.MIN_KEY_LENGTH and not any(ch.isdigit() for ch in token)
+    ]
+    if not candidates:
+        return {}
+    nearest = [_nearest(token) for token in candidates]
+    rows = nearest[0].union(*nearest[1:], all=True) if len(nearest) > 1 else nearest[0]
+    return {
+        token: word
+        for token, word, prefix, similarity in rows
+        if not prefix and similarity >= CORRECTION_SIMILARITY and word != token
+    }
 
 
 def _reworded(query: str, fixes: dict[str, str]) -> str:
@@ -285,38 +295,40 @@ def aircraft_search(raw_query: str) -> SearchResult:
     """Every word must match (as a prefix, anywhere in the document), or the query
     is a designation with or without its punctuation. When that finds nothing,
     misspelt words are corrected against the catalogue's words; when that finds
-    nothing either, aircraft with most of the words are offered, and said to be."""
+    nothing either, aircraft with most of the words are offered, and said to be.
+    Each attempt counts its results once; the page's paginator reuses the count."""
     query = search.normalise(raw_query)
     pieces = search.units(query)
     if not pieces:
-        return SearchResult(query=query, results=Aircraft.objects.none())
+        return SearchResult(query=query, results=Aircraft.objects.none(), count=0)
     results = _matching(pieces)
-    if results.exists():
-        return SearchResult(query=query, results=results)
+    count = results.count()
+    if count:
+        return SearchResult(query=query, results=results, count=count)
     fixes = _corrections([token for piece in pieces for token in piece])
     if fixes:
         pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
         fixed = _matching(pieces)
-        if fixed.exists():
-            return SearchResult(query=query, results=fixed, corrected=_reworded(query, fixes))
+        if fixed_count := fixed.count():
+            return SearchResult(query=query, results=fixed, corrected=_reworded(query, fixes), count=fixed_count)
     if len(pieces) >= 3:
         mostly = _matching(pieces, partial=True)
-        if mostly.exists():
+        if mostly_count := mostly.count():
             shown = _reworded(query, fixes) if fixes else ""
-            return SearchResult(query=query, results=mostly, corrected=shown, partial=True)
-    return SearchResult(query=query, results=results)
+            return SearchResult(query=query, results=mostly, corrected=shown, partial=True, count=mostly_count)
+    return SearchResult(query=query, results=results, count=0)
 
 
-def clear_match(result: SearchResult) -> Aircraft | None:
+def clear_match(result: SearchResult, first: list[Aircraft]) -> Aircraft | None:
     """The one aircraft a query plainly means: the only result, or the only one
-    the query names exactly. Corrected and partial results are never clear."""
-    if result.corrected or result.partial or not result.query:
+    the query names exactly. first: the first results, best first (the page
+    already has them). Corrected and partial results are never clear."""
+    if result.corrected or result.partial or not result.query or not first:
         return None
-    top = list(result.results[:2])
-    if len(top) == 1:
-        return top[0]
-    if len(top) == 2 and top[0].tier == EXACT and top[1].tier < EXACT:
-        return top[0]
+    if result.count == 1:
+        return first[0]
+    if len(first) >= 2 and first[0].tier == EXACT and first[1].tier < EXACT:
+        return first[0]
     return None
 
 

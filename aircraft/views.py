@@ -7,6 +7,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,9 +27,22 @@ ONE_YEAR = 365 * 24 * 3600
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
 
 
-def paginate(queryset, page_number: object, per_page: int):
+class _CountedPaginator(Paginator):
+    """A paginator for results already counted (a search counts its results to
+    know whether to correct the query), so the count is not queried again."""
+
+    def __init__(self, object_list, per_page, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def paginate(queryset, page_number: object, per_page: int, count: int | None = None):
     """A bad page number is the client's error (400); one past the end is a 404."""
-    paginator = Paginator(queryset, per_page)
+    paginator = Paginator(queryset, per_page) if count is None else _CountedPaginator(queryset, per_page, count)
     try:
         return paginator.page(page_number or 1)
     except PageNotAnInteger as exc:
@@ -172,7 +186,11 @@ def compare(request: HttpRequest) -> HttpResponse:
 @cached_page
 def search(request: HttpRequest) -> HttpResponse:
     result = selectors.aircraft_search(request.GET.get("q", ""))
-    page = paginate(result.results, request.GET.get("page"), selectors.page_size()) if result.query else None
+    page = (
+        paginate(result.results, request.GET.get("page"), selectors.page_size(), count=result.count)
+        if result.query
+        else None
+    )
     if page is not None and page.number == 1:
         top = page.object_list[0] if page.object_list else None
         emit(
@@ -185,7 +203,7 @@ def search(request: HttpRequest) -> HttpResponse:
         # One clear match: straight to it (not cached: the search is still counted
         # each time), with "all results" on its page to come back.
         wants_list = request.GET.get("all") or request.GET.get("page")
-        clear = None if wants_list else selectors.clear_match(result)
+        clear = None if wants_list else selectors.clear_match(result, list(page.object_list[:2]))
         if clear is not None:
             return HttpResponseRedirect(f"{clear.get_absolute_url()}?{urlencode({'q': result.query})}")
     return render(
