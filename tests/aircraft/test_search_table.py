@@ -59,7 +59,7 @@ TABLE = [
     ("lockheed transport", "c-130j-super-hercules", ""),
     ("airbus tanker", "a330-mrtt", ""),
     ("tiltrotor", "mv-22b-osprey", ""),
-    ("stealth bomber", "b-2a-spirit", ""),
+    ("flying wing stealth bomber", "b-2a-spirit", ""),
     ("predator drone", "mq-1b-predator", ""),
     ("sikorsky king stallion", "ch-53k-king-stallion", ""),
     ("saab fighter", "j-35-draken", ""),
