@@ -2,7 +2,8 @@
  *
  * The WAI-ARIA 1.2 combobox pattern: the input is a combobox that owns a listbox
  * of aircraft; Arrow Down/Up move through the options, Enter opens the one
- * chosen, Escape closes the list (a second Escape clears the input), and a live
+ * chosen, Escape closes the list (a second one is the search box's own: it
+ * clears the input), and a live
  * region says how many suggestions there are. Requests wait for a pause in
  * typing (debounced) and a newer request cancels an older one. Without
  * JavaScript the form is a plain GET form, and still works.
