@@ -267,7 +267,7 @@ class Aircraft(TimeStamped):
     rank_mtow_kg = models.FloatField(null=True, blank=True, editable=False)
     digest = models.JSONField(default=dict, blank=True, editable=False)
 
-    # Maintained by a database trigger (the search document, migration 0008) so
+    # Maintained by a database trigger (the search document, migration 0012) so
     # that every write, including bulk ones and manufacturer renames, keeps search
     # current. search_keys: every name the aircraft goes by (designation, name,
     # "designation name"), lower case without accents, spaces or punctuation, so
@@ -671,7 +671,7 @@ class SearchWord(models.Model):
     """Every word of the catalogue's search documents, with how many aircraft use
     it: what a misspelt query word is corrected to (by trigram similarity).
 
-    Kept by statement-level triggers on the aircraft table (migration 0008), so
+    Kept by statement-level triggers on the aircraft table (migration 0012), so
     bulk writes and manufacturer renames keep it exact; never written from Python.
     """
 

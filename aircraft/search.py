@@ -1,7 +1,7 @@
 """Search input handling: what a query is made of, before PostgreSQL takes over.
 
 Matching, ranking and typo correction happen in the database (pg_trgm, unaccent
-and full-text search; see selectors.aircraft_search and migration 0008). This
+and full-text search; see selectors.aircraft_search and migration 0012). This
 module only bounds and splits what the visitor typed.
 """
 

@@ -164,7 +164,7 @@ def decades() -> list[int]:
 
 
 # --- Search -------------------------------------------------------------------
-# Everything happens in PostgreSQL: the search document (migration 0008) holds
+# Everything happens in PostgreSQL: the search document (migration 0012) holds
 # every name, the maker, the role and the description, without accents; the
 # word list (SearchWord) holds every word of it, for typo correction by trigram
 # similarity through a GIN index.

@@ -199,7 +199,7 @@ def restore_previous_document(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aircraft", "0007_catalogue_v2_drop_columns"),
+        ("aircraft", "0011_manufacturer_source_details"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
