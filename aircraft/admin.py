@@ -6,9 +6,25 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from . import quantities
-from .models import Aircraft, AircraftPhoto, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
+from .models import (
+    Aircraft,
+    AircraftPhoto,
+    AircraftSource,
+    CatalogueRelease,
+    Correction,
+    Figure,
+    Manufacturer,
+    SearchTotal,
+    UnansweredSearch,
+)
 from .photos import photo_delete_files, photo_renditions_build, photo_renditions_current
-from .services import aircraft_refresh_digest, aircraft_retire, correction_accept, correction_decline
+from .services import (
+    aircraft_refresh_digest,
+    aircraft_retire,
+    correction_accept,
+    correction_decline,
+    search_totals_hide,
+)
 
 
 class DecadeFilter(admin.SimpleListFilter):
@@ -350,3 +366,73 @@ class CorrectionAdmin(admin.ModelAdmin):
                 count += 1
         if count:
             self.message_user(request, f"{count} correction{'s' if count != 1 else ''} {done}.", messages.SUCCESS)
+
+
+class FoundFilter(admin.SimpleListFilter):
+    title = "last search found"
+    parameter_name = "found"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "something"), ("no", "nothing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(last_result_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(last_result_count=0)
+        return queryset
+
+
+@admin.register(SearchTotal)
+class SearchTotalAdmin(admin.ModelAdmin):
+    """Every query visitors searched for, in its canonical form, counted by the
+    analytics consumer. Hide one to keep it out of the popular searches."""
+
+    list_display = ["query", "searches", "last_result_count", "top_aircraft", "hidden", "last_searched_at"]
+    list_filter = ["hidden", FoundFilter]
+    list_select_related = ["top_aircraft__manufacturer"]
+    search_fields = ["query"]
+    ordering = ["-searches", "query"]
+    fields = ["query", "searches", "last_result_count", "top_aircraft", "last_searched_at", "hidden"]
+    readonly_fields = ["query", "searches", "last_result_count", "top_aircraft", "last_searched_at"]
+    actions = ["hide", "show"]
+    list_per_page = 100
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # only the consumer counts searches
+
+    def save_model(self, request, obj, form, change) -> None:
+        search_totals_hide(searches=SearchTotal.objects.filter(pk=obj.pk), hidden=obj.hidden)
+
+    @admin.action(description="Hide from popular searches", permissions=["change"])
+    def hide(self, request: HttpRequest, queryset: QuerySet[SearchTotal]) -> None:
+        count = search_totals_hide(searches=queryset, hidden=True)
+        self.message_user(request, f"{count} search{'es' if count != 1 else ''} hidden.", messages.SUCCESS)
+
+    @admin.action(description="Show in popular searches again", permissions=["change"])
+    def show(self, request: HttpRequest, queryset: QuerySet[SearchTotal]) -> None:
+        count = search_totals_hide(searches=queryset, hidden=False)
+        self.message_user(request, f"{count} search{'es' if count != 1 else ''} shown again.", messages.SUCCESS)
+
+
+@admin.register(UnansweredSearch)
+class UnansweredSearchAdmin(admin.ModelAdmin):
+    """The searches that found nothing, most frequent first: what to add next.
+    Read only; filled from the search events the analytics consumer reads."""
+
+    list_display = ["query", "searches", "last_searched_at"]
+    search_fields = ["query"]
+    ordering = ["-searches", "query"]
+    list_per_page = 100
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnansweredSearch]:
+        return super().get_queryset(request).filter(last_result_count=0)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

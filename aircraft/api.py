@@ -213,8 +213,9 @@ def manufacturer_summary(request: HttpRequest, maker: Manufacturer) -> dict:
     return data
 
 
-def paginated(request: HttpRequest, queryset, render_item, on_first_page=None) -> JsonResponse:
-    """A page of results; on_first_page(count) runs when page 1 is served."""
+def paginated(request: HttpRequest, queryset, render_item, on_first_page=None, extra=None) -> JsonResponse:
+    """A page of results; on_first_page(page) runs when page 1 is served; extra
+    keys go into the response beside the results."""
     paginator = Paginator(queryset, settings.API_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
@@ -224,7 +225,7 @@ def paginated(request: HttpRequest, queryset, render_item, on_first_page=None) -
         return json_error(404, "there is no such page", pages=paginator.num_pages)
 
     if on_first_page is not None and page.number == 1:
-        on_first_page(paginator.count)
+        on_first_page(page)
 
     def link(number: int) -> str:
         query = request.GET.copy()
@@ -238,6 +239,7 @@ def paginated(request: HttpRequest, queryset, render_item, on_first_page=None) -
             "pages": paginator.num_pages,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            **(extra or {}),
             "results": [render_item(request, item) for item in page.object_list],
         }
     )
@@ -321,10 +323,13 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
         result = selectors.aircraft_search(query)
         queryset = selectors.filter_results(result.results, form.filters())
 
-        def searched(count: int) -> None:
-            emit(request, "search_performed", query=result.query, result_count=count)
+        def searched(page) -> None:
+            top = page.object_list[0].pk if page.object_list else None
+            emit(request, "search_performed", query=result.query, result_count=page.paginator.count, top_result=top)
 
-        return paginated(request, queryset, aircraft_summary, on_first_page=searched)
+        # Say when the results are for corrected words, or match only most of them.
+        honesty = {"query": result.query, "corrected": result.corrected or None, "partial": result.partial}
+        return paginated(request, queryset, aircraft_summary, on_first_page=searched, extra=honesty)
     return paginated(request, selectors.aircraft_list(form.filters()), aircraft_summary)
 
 

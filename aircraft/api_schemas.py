@@ -239,7 +239,7 @@ MANUFACTURER = Schema(
 )
 
 
-def _page(name: str, item: Schema) -> Schema:
+def _page(name: str, item: Schema, extra: dict | None = None) -> Schema:
     return Schema(
         name,
         strict(
@@ -249,14 +249,28 @@ def _page(name: str, item: Schema) -> Schema:
                 "pages": {"type": "integer", "minimum": 1},
                 "next": nullable(URL),
                 "previous": nullable(URL),
+                **(extra or {}),
                 "results": {"type": "array", "items": ref(item)},
-            }
+            },
+            optional=tuple(extra or ()),
         ),
     )
 
 
+# With `q`: what was searched for, and whether the results are for corrected
+# words or match only most of them (the API is as honest as the page).
+SEARCH_FIELDS = {
+    "query": {"type": "string", "description": "The search as understood: trimmed, single-spaced, bounded."},
+    "corrected": {
+        **nullable(STRING),
+        "description": "The query with misspelt words corrected, when the results are for it; null otherwise.",
+    },
+    "partial": {"type": "boolean", "description": "No aircraft has every word: these have most of them."},
+}
+
+
 MANUFACTURER_PAGE = _page("ManufacturerPage", MANUFACTURER_SUMMARY)
-AIRCRAFT_PAGE = _page("AircraftPage", AIRCRAFT_SUMMARY)
+AIRCRAFT_PAGE = _page("AircraftPage", AIRCRAFT_SUMMARY, SEARCH_FIELDS)
 
 VIEW_RECORDED = Schema("ViewRecorded", strict({"recorded": {"const": True}, "aircraft": SLUG}))
 

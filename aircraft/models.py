@@ -57,7 +57,7 @@ class TimeStamped(models.Model):
         loaded = getattr(self, "_loaded_values", None)
         changes = {}
         for field in self._meta.concrete_fields:
-            if field.generated or field.attname in ("created_at", "updated_at", "search_vector"):
+            if field.generated or field.attname in ("created_at", "updated_at", "search_vector", "search_keys"):
                 continue
             new = getattr(self, field.attname)
             if loaded is None:
@@ -273,9 +273,13 @@ class Aircraft(TimeStamped):
     rank_mtow_kg = models.FloatField(null=True, blank=True, editable=False)
     digest = models.JSONField(default=dict, blank=True, editable=False)
 
-    # Maintained by a database trigger (see migration 0002) so that every write,
-    # including bulk ones and manufacturer renames, keeps search current.
+    # Maintained by a database trigger (the search document, migration 0014) so
+    # that every write, including bulk ones and manufacturer renames, keeps search
+    # current. search_keys: every name the aircraft goes by (designation, name,
+    # "designation name"), lower case without accents, spaces or punctuation, so
+    # a query that is exactly one of them ranks the aircraft first.
     search_vector = SearchVectorField(null=True, editable=False)
+    search_keys = ArrayField(models.CharField(max_length=300), default=list, editable=False)
 
     objects = AircraftQuerySet.as_manager()
 
@@ -314,6 +318,7 @@ class Aircraft(TimeStamped):
             models.Index(F("rank_range_km").desc(nulls_last=True), "designation", name="aircraft_by_range"),
             models.Index(F("rank_mtow_kg").desc(nulls_last=True), "designation", name="aircraft_by_mtow"),
             GinIndex(fields=["search_vector"], name="aircraft_search"),
+            GinIndex(fields=["search_keys"], name="aircraft_search_keys"),
         ]
 
     def __str__(self) -> str:
@@ -640,9 +645,20 @@ class SearchTotal(models.Model):
     searches = models.PositiveBigIntegerField(default=0)
     last_result_count = models.PositiveIntegerField(default=0)
     last_searched_at = models.DateTimeField(null=True)
+    # What the last search for this query found first: popular searches are
+    # published as these aircraft, never as the text a visitor typed.
+    top_aircraft = models.ForeignKey(
+        Aircraft, null=True, blank=True, on_delete=models.SET_NULL, related_name="search_totals"
+    )
+    hidden = models.BooleanField(
+        default=False, help_text="Never count this query towards the popular searches the site shows."
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["-searches"], name="searchtotal_by_searches")]
+        indexes = [
+            models.Index(fields=["-searches"], name="searchtotal_by_searches"),
+            models.Index(fields=["-searches"], condition=Q(last_result_count=0), name="searchtotal_found_nothing"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.query!r}: {self.searches}"
@@ -722,3 +738,33 @@ class AircraftPhoto(models.Model):
     def licence_url(self) -> str:
         """The licence's own page, where there is one."""
         return self.LICENCE_URLS.get(self.licence, "")
+
+
+class UnansweredSearch(SearchTotal):
+    """Searches whose latest run found nothing, for staff: what to add next."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "search that found nothing"
+        verbose_name_plural = "searches that found nothing"
+
+
+class SearchWord(models.Model):
+    """Every word of the catalogue's search documents, with how many aircraft use
+    it: what a misspelt query word is corrected to (by trigram similarity).
+
+    Kept by statement-level triggers on the aircraft table (migration 0014), so
+    bulk writes and manufacturer renames keep it exact; never written from Python.
+    """
+
+    word = models.CharField(max_length=200, primary_key=True)
+    aircraft = models.IntegerField(help_text="How many aircraft documents hold the word.")
+
+    class Meta:
+        indexes = [
+            GinIndex(OpClass(F("word"), name="gin_trgm_ops"), name="searchword_trigram"),
+            models.Index(OpClass(F("word"), name="varchar_pattern_ops"), name="searchword_prefix"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.aircraft})"

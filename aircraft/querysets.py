@@ -6,7 +6,7 @@ class AircraftQuerySet(models.QuerySet):
         """What every card needs: one query, and one more for the photos that lead cards."""
         return (
             self.select_related("manufacturer")
-            .defer("description", "notes", "search_vector")
+            .defer("description", "notes", "search_vector", "search_keys")
             .prefetch_related("photos")
         )
 

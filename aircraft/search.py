@@ -1,16 +1,18 @@
-"""Search input handling and typo correction, without PostgreSQL extensions.
+"""Search input handling: what a query is made of, before PostgreSQL takes over.
 
-pg_trgm is not available everywhere this runs (the embedded PostgreSQL lacks it),
-so near-miss words are matched here against the catalogue's own vocabulary by
-trigram similarity: "raptr" -> "raptor".
+Matching, ranking and typo correction happen in the database (pg_trgm, unaccent
+and full-text search; see selectors.aircraft_search and migration 0014). This
+module only bounds and splits what the visitor typed.
 """
 
 import re
-from collections import defaultdict
+import unicodedata
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
-COMMON_TRIGRAM = 2000
+# A designation fragment shorter than this ("8" in "747-8") would prefix-match
+# far too many designations to rank anything first.
+MIN_KEY_LENGTH = 3
 _TERM = re.compile(r"[^\W_]+")
 
 
@@ -21,50 +23,49 @@ def normalise(raw: str) -> str:
 
 
 def terms(query: str) -> list[str]:
-    """Word and number tokens; everything else (quotes, SQL, tags) is dropped."""
+    """Word and number tokens, in any script; everything else (quotes, SQL, tags) is dropped."""
     return [t.casefold() for t in _TERM.findall(query)][:MAX_TERMS]
 
 
+def canonical(query: str) -> str:
+    """The form searches are counted under: "F-22 Raptor!" and "f 22 raptor" are one query."""
+    return " ".join(terms(query))
+
+
 def designation_key(tokens: list[str]) -> str:
-    """Matches Aircraft.designation_key: "F/A-18" and "fa 18" both give "fa18"."""
-    return "".join(tokens)
+    """Matches Aircraft.designation_key and search_keys: "F/A-18" and "fa 18" both
+    give "fa18", "Écureuil" gives "ecureuil" (accents go, as PostgreSQL's unaccent
+    takes them off the keys)."""
+    decomposed = unicodedata.normalize("NFKD", "".join(tokens))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def tsquery(tokens: list[str]) -> str:
-    """Every term required, each as a prefix. Tokens hold only letters and digits."""
-    return " & ".join(f"{token}:*" for token in tokens)
+def units(query: str) -> list[list[str]]:
+    """The query's pieces as typed, each a list of tokens: "boeing 747-8" gives
+    [["boeing"], ["747", "8"]]; a piece like "747-8" matches as a designation too."""
+    pieces = [terms(chunk) for chunk in normalise(query).split()]
+    pieces = [piece for piece in pieces if piece]
+    kept, count = [], 0
+    for piece in pieces:
+        if count + len(piece) > MAX_TERMS:
+            break
+        kept.append(piece)
+        count += len(piece)
+    return kept
 
 
-def trigrams(word: str) -> set[str]:
-    padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+def is_designation_like(key: str) -> bool:
+    return len(key) >= 2 and any(ch.isdigit() for ch in key)
 
 
-class Vocabulary:
-    """Words the catalogue uses, indexed by trigram for near-miss lookup."""
-
-    def __init__(self, words: set[str]):
-        self.words = {w for w in words if len(w) >= 2}
-        self._index: dict[str, list[str]] = defaultdict(list)
-        for word in self.words:
-            for gram in trigrams(word):
-                self._index[gram].append(word)
-
-    def closest(self, word: str, threshold: float = 0.35) -> str | None:
-        if word in self.words or len(word) < 3:
-            return None
-        grams = trigrams(word)
-        # Trigrams found in very many words tell little and cost a lot to scan;
-        # a candidate must share at least one of the rarer ones.
-        rare = [g for g in grams if len(self._index.get(g, ())) <= COMMON_TRIGRAM] or list(grams)
-        candidates = {candidate for gram in rare for candidate in self._index.get(gram, ())}
-        best, best_score = None, threshold
-        for candidate in sorted(candidates):
-            other = trigrams(candidate)
-            score = len(grams & other) / len(grams | other)
-            if score > best_score:
-                best, best_score = candidate, score
-        return best
-
-    def correct(self, tokens: list[str]) -> list[str]:
-        return [self.closest(token) or token for token in tokens]
+def fragment_keys(tokens: list[str]) -> list[str]:
+    """Designation-like runs of up to three neighbouring tokens, as keys: "F22
+    raptor" gives "f22", "f 16 falcon" gives "f16" (a letter and a number typed
+    apart). Runs with no digit are names, left to the text search."""
+    keys = []
+    for start in range(len(tokens)):
+        for end in range(start + 1, min(start + 3, len(tokens)) + 1):
+            key = designation_key(tokens[start:end])
+            if is_designation_like(key) and len(key) >= MIN_KEY_LENGTH and key not in keys:
+                keys.append(key)
+    return keys[: MAX_TERMS * 2]

@@ -13,7 +13,16 @@ from . import digest as digests
 from . import quantities
 from .caching import catalogue_stamp_refresh
 from .fixture import Document, FixtureError
-from .models import SOURCED_FIELDS, Aircraft, AircraftSource, CatalogueRelease, Correction, Figure, Manufacturer
+from .models import (
+    SOURCED_FIELDS,
+    Aircraft,
+    AircraftSource,
+    CatalogueRelease,
+    Correction,
+    Figure,
+    Manufacturer,
+    SearchTotal,
+)
 from .photos import photos_export, photos_load, photos_problems
 
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
@@ -666,3 +675,14 @@ def correction_decline(*, correction: Correction, editor: str) -> None:
         correction.reviewed_by = editor[:150]
         correction.reviewed_at = timezone.now()
         correction.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+
+
+def search_totals_hide(*, searches: QuerySet[SearchTotal], hidden: bool = True) -> int:
+    """Keep queries out of (or back in) the popular searches the site publishes;
+    pages that show them are rebuilt once the change commits."""
+    from .caching import popularity_changed
+
+    with transaction.atomic():
+        count = searches.exclude(hidden=hidden).update(hidden=hidden)
+        transaction.on_commit(popularity_changed)
+    return count

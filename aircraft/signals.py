@@ -13,7 +13,8 @@ from .models import Aircraft, AircraftPhoto, AircraftSource, Figure, Manufacture
 
 # aircraft: Aircraft, request: HttpRequest, via: "page" | "api" | "beacon"
 aircraft_viewed = Signal()
-# query: str (normalised), result_count: int, request: HttpRequest
+# query: str (normalised), result_count: int, top_result: int | None (the first
+# aircraft found, by id), request: HttpRequest
 search_performed = Signal()
 # aircraft: list[Aircraft], request: HttpRequest
 aircraft_compared = Signal()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("explore/", views.explore, name="explore"),
     path("search/", views.search, name="search"),
     path("credits/", views.credits, name="credits"),
+    path("search/suggest", views.search_suggestions, name="search-suggestions"),
     path("preferences/units/", views.set_units, name="set-units"),
     # The prototype's addresses, as permanent redirects.
     path("home", views.legacy_home),

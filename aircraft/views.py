@@ -4,13 +4,16 @@ import re
 
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hangarstack.views import json_error
 
 from . import pictures, selectors, services, units
 from .caching import cached_page, emit, live_view_count, private_page
@@ -19,14 +22,28 @@ from .context_processors import UNITS_COOKIE, preferred_units
 from .datasheet import datasheet
 from .forms import CatalogueFilterForm, CorrectionForm, ExploreForm, manufacturer_choices
 from .models import Aircraft, Manufacturer
+from .search import MAX_QUERY_LENGTH, normalise
 
 ONE_YEAR = 365 * 24 * 3600
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
 
 
-def paginate(queryset, page_number: object, per_page: int):
+class _CountedPaginator(Paginator):
+    """A paginator for results already counted (a search counts its results to
+    know whether to correct the query), so the count is not queried again."""
+
+    def __init__(self, object_list, per_page, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def paginate(queryset, page_number: object, per_page: int, count: int | None = None):
     """A bad page number is the client's error (400); one past the end is a 404."""
-    paginator = Paginator(queryset, per_page)
+    paginator = Paginator(queryset, per_page) if count is None else _CountedPaginator(queryset, per_page, count)
     try:
         return paginator.page(page_number or 1)
     except PageNotAnInteger as exc:
@@ -38,6 +55,7 @@ def paginate(queryset, page_number: object, per_page: int):
 @require_GET
 @cached_page(shows_popularity=True)
 def home(request: HttpRequest) -> HttpResponse:
+    most_viewed = list(selectors.most_viewed())
     return render(
         request,
         "aircraft/home.html",
@@ -46,8 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "release": selectors.latest_release(),
             "manufacturers": selectors.manufacturers_with_counts(),
             "recent": selectors.recently_updated(),
-            "most_viewed": selectors.most_viewed(),
-            "trending": selectors.trending(),
+            "most_viewed": most_viewed,
+            "trending": selectors.trending(exclude=[row.aircraft_id for row in most_viewed]),
             "popular_searches": selectors.popular_searches(),
         },
     )
@@ -124,6 +142,8 @@ def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "views": views,
             "staff_edit_url": staff_edit_url(request, aircraft),
             "correction_form": CorrectionForm(aircraft=aircraft),
+            # Arrived straight from a search with one clear match: the way back.
+            "searched_for": normalise(request.GET.get("q", "")),
         },
     )
 
@@ -217,9 +237,26 @@ def explore(request: HttpRequest) -> HttpResponse:
 @cached_page
 def search(request: HttpRequest) -> HttpResponse:
     result = selectors.aircraft_search(request.GET.get("q", ""))
-    page = paginate(result.results, request.GET.get("page"), selectors.page_size()) if result.query else None
+    page = (
+        paginate(result.results, request.GET.get("page"), selectors.page_size(), count=result.count)
+        if result.query
+        else None
+    )
     if page is not None and page.number == 1:
-        emit(request, "search_performed", query=result.query, result_count=page.paginator.count)
+        top = page.object_list[0] if page.object_list else None
+        emit(
+            request,
+            "search_performed",
+            query=result.query,
+            result_count=page.paginator.count,
+            top_result=top.pk if top else None,
+        )
+        # One clear match: straight to it (not cached: the search is still counted
+        # each time), with "all results" on its page to come back.
+        wants_list = request.GET.get("all") or request.GET.get("page")
+        clear = None if wants_list else selectors.clear_match(result, list(page.object_list[:2]))
+        if clear is not None:
+            return HttpResponseRedirect(f"{clear.get_absolute_url()}?{urlencode({'q': result.query})}")
     return render(
         request,
         "aircraft/search.html",
@@ -271,6 +308,33 @@ def credits(request: HttpRequest) -> HttpResponse:
     """Every photo on the site with its author, licence and source."""
     page = paginate(selectors.photo_credits(), request.GET.get("page"), 48)
     return render(request, "aircraft/credits.html", {"page": page})
+
+
+def search_suggestions(request: HttpRequest) -> JsonResponse:
+    """Suggestions as you type: the first few aircraft the search would show.
+    Not counted as searches (a half-typed word is nobody's query)."""
+    query = request.GET.get("q", "")
+    if len(query) > MAX_QUERY_LENGTH * 4:
+        return json_error(400, f"q is longer than {MAX_QUERY_LENGTH * 4} characters")
+    result, found = selectors.search_suggestions(query)
+    return JsonResponse(
+        {
+            "query": result.query,
+            "corrected": result.corrected,
+            "partial": result.partial,
+            "results": [
+                {
+                    "label": plane.full_name,
+                    "designation": plane.designation,
+                    "name": plane.name,
+                    "manufacturer": plane.manufacturer.name,
+                    "url": plane.get_absolute_url(),
+                }
+                for plane in found
+            ],
+            "search_url": f"{reverse('aircraft:search')}?{urlencode({'q': result.query, 'all': 1})}",
+        }
+    )
 
 
 # A display preference: a forged request could only flip units, and leaving

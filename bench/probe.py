@@ -9,6 +9,9 @@ the site under test; reads JSON arguments on stdin, prints JSON on stdout.
               (catalogue stamp refreshed first, as after any catalogue change)
               and of the cached request that follows, through the full
               middleware stack with Django's test client (no HTTP)
+    search    server time of uncached search pages, queries found as typed
+              against queries with misspelt words (corrected in PostgreSQL),
+              median of several runs each
 """
 
 import json
@@ -18,6 +21,10 @@ import sys
 import time
 
 SEARCHES = ["raptor", "boeing 737", "f22", "helicopter", "tanker", "lightning", "eurofighter typhoon", "herculs"]
+# Found as typed, and with misspelt words that PostgreSQL corrects (pg_trgm over the word list).
+EXACT_SEARCHES = ["raptor", "f22 raptor", "boeing 747-8", "lockheed transport", "helicopter", "eurofighter typhoon"]
+CORRECTED_SEARCHES = ["raptr", "globmaster", "dreamlinr", "lokheed tranport", "chinok", "eurofightr typhon"]
+SEARCH_REPEATS = 5
 LIST_FILTERS = [
     "?role=fighter",
     "?status=active&sort=newest",
@@ -57,7 +64,8 @@ def sample(_args: dict) -> dict:
             "detail": [f"/aircraft/{s}/" for s in slugs],
             "manufacturer": [f"/manufacturers/{m}/" for m in makers],
             "list": [f"/aircraft/{f}" for f in LIST_FILTERS],
-            "search": [f"/search/?q={q.replace(' ', '+')}" for q in SEARCHES],
+            # all=1: the results page even where one clear match would redirect to the aircraft
+            "search": [f"/search/?q={q.replace(' ', '+')}&all=1" for q in SEARCHES],
             "compare": [f"/compare/?a={a}&a={b}" for a, b in pairs if a != b],
             "api-list": [f"/api/aircraft/{f}" for f in API_FILTERS],
             "api-detail": [f"/api/aircraft/{s}/" for s in slugs],
@@ -106,7 +114,39 @@ def queries(args: dict) -> dict:
     return report
 
 
-COMMANDS = {"sample": sample, "queries": queries}
+def search(args: dict) -> dict:
+    from urllib.parse import urlencode
+
+    from django.test import Client
+
+    from aircraft.caching import catalogue_stamp_refresh
+    from aircraft.selectors import aircraft_search
+
+    client = Client(**HEADERS)
+    report = {}
+    for kind, searches in (("exact", EXACT_SEARCHES), ("corrected", CORRECTED_SEARCHES)):
+        rows = {}
+        for query in searches:
+            result = aircraft_search(query)
+            times = []
+            for _ in range(args.get("repeats", SEARCH_REPEATS)):
+                catalogue_stamp_refresh()  # never served from the page cache
+                started = time.perf_counter()
+                response = client.get(f"/search/?{urlencode({'q': query, 'all': 1})}")
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (query, response.status_code)
+            rows[query] = {
+                "ms": round(statistics.median(times), 2),
+                "corrected": result.corrected,
+                "results": result.results.count(),
+            }
+        report[kind] = rows
+        report[f"{kind}_median_ms"] = round(statistics.median(r["ms"] for r in rows.values()), 2)
+    report["corrected_vs_exact"] = round(report["corrected_median_ms"] / report["exact_median_ms"], 2)
+    return report
+
+
+COMMANDS = {"sample": sample, "queries": queries, "search": search}
 
 
 def main(argv: list[str]) -> int:

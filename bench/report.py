@@ -118,6 +118,8 @@ def evaluate(results: dict) -> list[dict]:
         targets.append(_target("List/filter/search latency at 100,000 vs 100", "<= 2x", "not measured", None))
         targets.append(_target("Queries per page at 100,000 vs 100", "unchanged", "not measured", None))
 
+    targets += search_targets(results, smallest, largest)
+
     events = results.get("events", {})
     stages = (
         ("Producer, events/s per process", "producer", "delivered_per_s", 20_000),
@@ -144,6 +146,68 @@ def evaluate(results: dict) -> list[dict]:
     else:
         targets.append(_target("Page view counted on the site", "<= 5 s", delay.get("error", "not measured"), None))
     return targets
+
+
+def search_targets(results: dict, smallest: int, largest: int) -> list[dict]:
+    """Issue 12: uncached search (the database's work, not the page cache's) at the
+    largest catalogue within 2x of the smallest, and corrected queries within 2x
+    of queries found as typed."""
+    search = results.get("search", {})
+    low, high = search.get(str(smallest)), search.get(str(largest))
+    targets = []
+    if low and high and largest != smallest:
+        ratios = [
+            (high[f"{kind}_median_ms"] / low[f"{kind}_median_ms"], kind)
+            for kind in ("exact", "corrected")
+            if low.get(f"{kind}_median_ms")
+        ]
+        measured = ", ".join(
+            f"{kind} {low[kind + '_median_ms']:.1f} -> {high[kind + '_median_ms']:.1f} ms (x{r:.2f})"
+            for r, kind in ratios
+        )
+        targets.append(
+            _target(
+                f"Search uncached at {largest:,} vs {smallest:,}",
+                "<= 2x",
+                measured,
+                bool(ratios) and max(ratios)[0] <= 2,
+            )
+        )
+    else:
+        targets.append(_target("Search uncached at 100,000 vs 100", "<= 2x", "not measured", None))
+    if search:
+        worst = max((row["corrected_vs_exact"], int(size)) for size, row in search.items())
+        measured = ", ".join(
+            f"x{row['corrected_vs_exact']:.2f} at {int(size):,}"
+            for size, row in sorted(search.items(), key=lambda i: int(i[0]))
+        )
+        targets.append(_target("Corrected vs exact search, uncached", "<= 2x", measured, worst[0] <= 2))
+    else:
+        targets.append(_target("Corrected vs exact search, uncached", "<= 2x", "not measured", None))
+    return targets
+
+
+def _search_table(results: dict) -> list[str]:
+    search = results.get("search", {})
+    if not search:
+        return []
+    sizes = sorted(search, key=int)
+    lines = [
+        "",
+        "#### Search, uncached (median of 5 runs per query, server time through the full middleware stack)",
+        "",
+        "| query | kind | " + " | ".join(f"{int(s):,} ms" for s in sizes) + " | searched for |",
+        "|---|---|" + "---:|" * len(sizes) + "---|",
+    ]
+    first = search[sizes[0]]
+    for kind in ("exact", "corrected"):
+        for query, row in first[kind].items():
+            cells = [_ms(search[s][kind].get(query, {}).get("ms")) for s in sizes]
+            lines.append(f"| {query} | {kind} | " + " | ".join(cells) + f" | {row['corrected'] or 'as typed'} |")
+        lines.append(
+            f"| **median** | {kind} | " + " | ".join(_ms(search[s][f"{kind}_median_ms"]) for s in sizes) + " | |"
+        )
+    return lines
 
 
 def _ms(value: float | None) -> str:
@@ -252,6 +316,8 @@ def markdown(results: dict) -> str:
                 + " / ".join(str(q.get("queries_cold", "–")) for q in qs)
                 + " |"
             )
+
+    lines += _search_table(results)
 
     events = results.get("events", {})
     producer, relay, consumer = events.get("producer", {}), events.get("relay", {}), events.get("consumer", {})

@@ -644,6 +644,13 @@ class Bench:
             probe_env = {**self.env, "EVENTS_ENABLED": "false"}
             queries = self.python_module("bench.probe", "queries", stdin={"paths": paths}, env=probe_env)
             self.results["queries"][str(size)] = {"aircraft": actual, **queries}
+            if "search" in args.pages:
+                searched = self.python_module("bench.probe", "search", env=probe_env)
+                self.results.setdefault("search", {})[str(size)] = {"aircraft": actual, **searched}
+                log(
+                    f"  search uncached: exact {searched['exact_median_ms']} ms, corrected "
+                    f"{searched['corrected_median_ms']} ms (x{searched['corrected_vs_exact']})"
+                )
             for page in args.pages:
                 q = queries[page]
                 log(

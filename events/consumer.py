@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from aircraft.caching import popularity_changed
 from aircraft.models import Aircraft
+from aircraft.search import canonical
 
 from . import serde, topics
 from .models import ProcessedEvent
@@ -143,31 +144,46 @@ def _apply_views(envelopes: list[dict]) -> dict[int, int]:
     return new_totals
 
 
+def _whole_number(value: object) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
 def _apply_searches(envelopes: list[dict]) -> None:
+    """Count searches under their canonical form (words only: "F-22 Raptor!" and
+    "f 22 raptor" are one query, and quotes or SQL never survive), with what the
+    latest search for each found: how many results, and which aircraft first."""
     counts: Counter = Counter()
-    latest: dict[str, tuple[str, int]] = defaultdict(lambda: ("", 0))
+    latest: dict[str, tuple[str, int, int | None]] = defaultdict(lambda: ("", 0, None))
     for envelope in envelopes:
         data = envelope["data"]
         # Events come from outside this process: never let one poison the batch.
-        text = "".join(ch for ch in str(data.get("query", "")) if ch.isprintable())
-        query = " ".join(text.casefold().split())[:100]
+        query = canonical(str(data.get("query", "")))[:100]
         if not query:
             continue
         counts[query] += 1
-        when = envelope.get("time", "")
+        when = str(envelope.get("time", ""))
         if when >= latest[query][0]:
-            latest[query] = (when, int(data.get("result_count") or 0))
+            found = _whole_number(data.get("result_count")) or 0
+            latest[query] = (when, found, _whole_number(data.get("top_result")) if found else None)
     if not counts:
         return
     queries = list(counts)
+    tops = {q: latest[q][2] for q in queries}
+    existing = set(Aircraft.objects.filter(pk__in={t for t in tops.values() if t}).values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO aircraft_searchtotal (query, searches, last_result_count, last_searched_at)
-            SELECT * FROM unnest(%s::text[], %s::bigint[], %s::int[], %s::timestamptz[])
+            INSERT INTO aircraft_searchtotal
+                   (query, searches, last_result_count, last_searched_at, top_aircraft_id, hidden)
+            SELECT *, false FROM unnest(%s::text[], %s::bigint[], %s::int[], %s::timestamptz[], %s::bigint[])
             ON CONFLICT (query) DO UPDATE
                SET searches = aircraft_searchtotal.searches + EXCLUDED.searches,
                    last_result_count = EXCLUDED.last_result_count,
+                   top_aircraft_id = EXCLUDED.top_aircraft_id,
                    last_searched_at = GREATEST(aircraft_searchtotal.last_searched_at, EXCLUDED.last_searched_at)
             """,
             [
@@ -175,6 +191,7 @@ def _apply_searches(envelopes: list[dict]) -> None:
                 [counts[q] for q in queries],
                 [latest[q][1] for q in queries],
                 [latest[q][0] or None for q in queries],
+                [tops[q] if tops[q] in existing else None for q in queries],
             ],
         )
 

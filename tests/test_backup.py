@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def pg_bin() -> str:
-    import importlib.util
+    from hangarstack.devstack import pg_bindir
 
-    return str(Path(importlib.util.find_spec("pgserver").submodule_search_locations[0]) / "pginstall" / "bin")
+    return str(pg_bindir())
 
 
 def url_for(name: str) -> str:

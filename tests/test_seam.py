@@ -19,7 +19,8 @@ django.setup()
 assert "events" not in [app.split(".")[0] for app in settings.INSTALLED_APPS]
 from django.test import Client
 client = Client()
-for url in ("/", "/aircraft/", "/aircraft/seam-bird/", "/search/?q=seam", "/api/aircraft/", "/health/ready"):
+for url in ("/", "/aircraft/", "/aircraft/seam-bird/", "/search/?q=seam&all=1", "/search/suggest?q=sea",
+            "/api/aircraft/", "/health/ready"):
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
 assert not any(name == "events" or name.startswith("events.") for name in sys.modules), "events was imported"

@@ -2,14 +2,14 @@
 # shellcheck shell=bash
 
 # pg_tool NAME: path of a PostgreSQL client program. PG_BIN (a directory) wins
-# over PATH, so the client can match the server's major version (16).
+# over PATH, so the client can match the server's major version (18).
 pg_tool() {
     local name="$1"
     if [[ -n "${PG_BIN:-}" ]]; then
         [[ -x "$PG_BIN/$name" ]] || die "$PG_BIN/$name is not executable (check PG_BIN)"
         printf '%s\n' "$PG_BIN/$name"
     else
-        command -v "$name" || die "$name not found on PATH; install the PostgreSQL 16 client or set PG_BIN"
+        command -v "$name" || die "$name not found on PATH; install the PostgreSQL 18 client or set PG_BIN"
     fi
 }
 

@@ -127,3 +127,36 @@ def test_manufacturer_autocomplete(client, editor):
     )
     assert response.status_code == 200
     assert response.json()["results"][0]["text"] == plane.manufacturer.name
+
+
+def test_editors_see_the_searches_that_found_nothing_most_frequent_first(client, editor):
+    from aircraft.models import SearchTotal
+
+    SearchTotal.objects.create(query="sukhoi", searches=3, last_result_count=0)
+    SearchTotal.objects.create(query="flanker", searches=9, last_result_count=0)
+    SearchTotal.objects.create(query="raptor", searches=50, last_result_count=1)
+    response = client.get("/admin/aircraft/unansweredsearch/")
+    assert response.status_code == 200
+    assert [row.query for row in response.context["cl"].result_list] == ["flanker", "sukhoi"]
+    assert client.get("/admin/aircraft/unansweredsearch/add/").status_code == 403
+
+
+def test_editor_hides_a_query_from_popular_searches(client, editor, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from aircraft.models import SearchTotal
+
+    visitor = Client()
+    plane = AircraftFactory()
+    total = SearchTotal.objects.create(query="rude words", searches=80, last_result_count=1, top_aircraft=plane)
+    assert [p.pk for p in visitor.get("/").context["popular_searches"]] == [plane.pk]  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/aircraft/searchtotal/", {"action": "hide", "_selected_action": [total.pk]}, follow=True
+        )
+    assert response.status_code == 200
+    total.refresh_from_db()
+    assert total.hidden
+    page = visitor.get("/")
+    assert page.context is not None, "served the stale cached page"
+    assert page.context["popular_searches"] == []

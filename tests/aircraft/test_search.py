@@ -1,6 +1,12 @@
+"""Search against the real PostgreSQL: matching, ranking, typo correction and
+the word list the database keeps for it. The table of real queries against the
+real catalogue is in test_search_table.py."""
+
 import pytest
+from django.db import connection
 
 from aircraft import search, selectors
+from aircraft.models import Aircraft, SearchWord
 from tests.factories import AircraftFactory, ManufacturerFactory
 
 
@@ -8,16 +14,32 @@ def test_terms_drop_punctuation_markup_and_sql():
     assert search.terms("<b>F-22</b>'; DROP TABLE x;--") == ["b", "f", "22", "b", "drop", "table", "x"]
 
 
+def test_terms_keep_every_script():
+    assert search.terms("Су-27 歼-20 Écureuil") == ["су", "27", "歼", "20", "écureuil"]
+
+
 def test_normalise_bounds_and_collapses_whitespace():
     assert search.normalise("  raptor \n  f-22 ") == "raptor f-22"
     assert len(search.normalise("x" * 5000)) == search.MAX_QUERY_LENGTH
 
 
-def test_vocabulary_corrects_near_misses_only():
-    vocabulary = search.Vocabulary({"raptor", "hornet", "blackbird", "f22a"})
-    assert vocabulary.correct(["raptr", "hornte", "blakbird"]) == ["raptor", "hornet", "blackbird"]
-    assert vocabulary.closest("zzzzzz") is None
-    assert vocabulary.closest("raptor") is None  # already a word: nothing to correct
+def test_canonical_form_is_words_only():
+    assert search.canonical("' OR 1=1 --") == "or 1 1"
+    assert search.canonical("F-22  Raptor!") == search.canonical("f 22 raptor") == "f 22 raptor"
+
+
+def test_units_keep_designations_whole():
+    assert search.units("boeing 747-8") == [["boeing"], ["747", "8"]]
+
+
+def test_fragment_keys_join_what_was_typed_apart():
+    assert search.fragment_keys(["f", "16", "falcon"]) == ["f16", "f16falcon", "16falcon"]
+    assert "f22" in search.fragment_keys(["f22", "raptor"])
+    assert search.fragment_keys(["raptor"]) == []
+
+
+def test_designation_key_takes_accents_off():
+    assert search.designation_key(["écureuil"]) == "ecureuil"
 
 
 @pytest.fixture
@@ -55,7 +77,7 @@ def slugs(result):
     return [plane.slug for plane in result.results]
 
 
-@pytest.mark.parametrize("query", ["f22", "F-22", "f 22", "raptr", "Raptor", "lockheed raptor"])
+@pytest.mark.parametrize("query", ["f22", "F-22", "f 22", "raptr", "Raptor", "lockheed raptor", "RAPTOR", "rāptor"])
 def test_queries_find_the_f22(catalogue, query):
     assert "f-22a-raptor" in slugs(selectors.aircraft_search(query))
 
@@ -65,9 +87,8 @@ def test_exact_designation_match_comes_first(catalogue):
     assert slugs(selectors.aircraft_search("fa18"))[0] == "fa-18e"
 
 
-def test_name_match_ranks_above_a_description_mention(catalogue):
-    assert slugs(selectors.aircraft_search("raptor"))[:2] == ["f-22a-raptor", "f-22b"]
-    assert slugs(selectors.aircraft_search("raptor"))[-1] == "fa-18e"
+def test_exact_name_ranks_above_a_name_containing_it_and_a_description_mention(catalogue):
+    assert slugs(selectors.aircraft_search("raptor")) == ["f-22a-raptor", "f-22b", "fa-18e"]
 
 
 def test_typo_reports_the_correction(catalogue):
@@ -76,9 +97,28 @@ def test_typo_reports_the_correction(catalogue):
     assert slugs(result) == ["c-17a"]
 
 
+def test_correction_keeps_the_words_that_were_right(catalogue):
+    result = selectors.aircraft_search("Boeing Globmaster")
+    assert result.corrected == "Boeing globemaster"
+    assert slugs(result) == ["c-17a"]
+
+
+def test_stems_match_plural_and_other_forms(catalogue):
+    assert "fighters" not in words()
+    assert {"f-22a-raptor", "fa-18e"} <= set(slugs(selectors.aircraft_search("fighters")))
+    assert slugs(selectors.aircraft_search("airlifters")) == ["c-17a"]
+
+
 def test_manufacturer_and_description_are_searched(catalogue):
     assert set(slugs(selectors.aircraft_search("boeing"))) == {"fa-18e", "c-17a"}
     assert slugs(selectors.aircraft_search("airlifter")) == ["c-17a"]
+
+
+def test_most_of_the_words_when_none_has_all_and_says_so(catalogue):
+    result = selectors.aircraft_search("strategic transport zeppelin")
+    assert result.partial
+    assert slugs(result) == ["c-17a"]
+    assert not selectors.aircraft_search("strategic zeppelin").results.exists()  # half is not most
 
 
 @pytest.mark.parametrize("query", ["", "   ", "!!!", "<script>alert(1)</script>", "x" * 10000, "\x00"])
@@ -89,9 +129,91 @@ def test_odd_input_finds_nothing_rather_than_failing_or_matching_everything(cata
 
 
 def test_sql_in_a_query_is_just_words(catalogue):
-    # "1" is a prefix of C-17A's "17a"; what matters is that the OR does not match everything.
-    assert slugs(selectors.aircraft_search("' OR 1=1 --")) == ["c-17a"]
+    # Only "or" and "1" survive as words; nothing here has "or" followed by a "1..." word.
+    assert slugs(selectors.aircraft_search("' OR 1=1 --")) == []
 
 
 def test_nothing_found_is_empty(catalogue):
-    assert slugs(selectors.aircraft_search("zeppelin qqq")) == []
+    result = selectors.aircraft_search("zeppelin qqq")
+    assert slugs(result) == []
+    assert result.corrected == ""
+
+
+def clear(query):
+    result = selectors.aircraft_search(query)
+    assert result.count == result.results.count()  # counted once, and right
+    return selectors.clear_match(result, list(result.results[:2]))
+
+
+def test_clear_match_is_the_only_exact_one(catalogue):
+    assert clear("F-22A") == catalogue["raptor"]
+    assert clear("raptor") == catalogue["raptor"]  # F-22B's name only contains it
+    assert clear("boeing") is None
+    assert clear("raptr") is None  # corrected: never
+
+
+def words():
+    return dict(SearchWord.objects.values_list("word", "aircraft"))
+
+
+def test_word_list_follows_every_write(catalogue):
+    assert words()["raptor"] == 3  # two names and one description
+    assert words()["lockheed"] == 2
+    plane = catalogue["hornet"]
+    plane.description = "Carrier-based fighter."
+    plane.save()
+    assert words()["raptor"] == 2
+    catalogue["f22b"].delete()
+    assert words()["raptor"] == 1 and "two" not in words()
+    Aircraft.objects.filter(pk=catalogue["raptor"].pk).update(name="Thunderbolt")
+    assert "raptor" not in words() and words()["thunderbolt"] == 1
+
+
+def test_manufacturer_rename_reaches_the_word_list(catalogue):
+    maker = catalogue["raptor"].manufacturer
+    maker.name = "Skunk Works"
+    maker.save()
+    assert "lockheed" not in words() and words()["skunk"] == 2
+
+
+def test_word_list_matches_the_documents_after_bulk_writes(catalogue):
+    maker = catalogue["raptor"].manufacturer
+    Aircraft.objects.bulk_create(
+        [AircraftFactory.build(manufacturer=maker, name=f"Kestrel {i}", slug=f"k-{i}") for i in range(20)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, count(*) FROM aircraft_aircraft, search_words(search_vector) AS word GROUP BY word"
+        )
+        from_documents = dict(cursor.fetchall())
+    assert words() == from_documents
+    assert words()["kestrel"] == 20
+
+
+def test_accents_never_matter(db):
+    AircraftFactory(designation="H125", name="Écureuil", slug="h125")
+    assert [p.slug for p in selectors.aircraft_search("ecureuil").results] == ["h125"]
+    assert [p.slug for p in selectors.aircraft_search("ÉCUREUIL").results] == ["h125"]
+    assert "ecureuil" in words() and "écureuil" not in words()
+
+
+def test_every_name_an_aircraft_goes_by_is_searched_and_exact_names_come_first(db):
+    sukhoi = ManufacturerFactory(name="Sukhoi", slug="sukhoi", country="Russia")
+    flanker = AircraftFactory(
+        manufacturer=sukhoi,
+        designation="Su-27",
+        name="",
+        slug="su-27",
+        nato_name="Flanker",
+        icao_type="SU27",
+        military_designation="Su-27S",
+        aliases=["Су-27", "Sukhoi Twenty-Seven"],
+        description="A twin-engine air superiority fighter.",
+        country="Soviet Union",
+    )
+    AircraftFactory(designation="X-99", name="Flanker Chaser", slug="x-99", description="Chases a Flanker.")
+    for query in ("Flanker", "flankr", "Су-27", "су 27", "SU27", "Su-27S", "sukhoi twenty seven", "soviet fighter"):
+        result = selectors.aircraft_search(query)
+        assert [p.slug for p in result.results][:1] == ["su-27"], query
+    assert clear("Flanker") == flanker
+    assert "flanker" in flanker.__class__.objects.get(pk=flanker.pk).search_keys

@@ -79,8 +79,10 @@ PAGES = [
     "/aircraft/?role=fighter&status=active&decade=2000&sort=newest",
     "/aircraft/f-22a-raptor/",
     "/compare/?a=f-22a-raptor&a=sr-71a",
-    "/search/?q=raptor",
+    "/search/?q=raptor&all=1",
     "/search/?q=raptr",
+    "/search/?q=lockheed+reconnaissance+bomber",
+    "/search/suggest?q=rap",
     "/api/manufacturers/",
     "/api/manufacturers/lockheed-martin/",
     "/api/aircraft/",
@@ -110,13 +112,52 @@ def test_home_shows_counts_release_and_manufacturers(client, fleet):
 
 
 def test_home_shows_what_the_consumer_learned(client, fleet):
+    sr71 = Aircraft.objects.get(slug="sr-71a")
     AircraftViewTotal.objects.create(aircraft=fleet, views=42)
     AircraftDailyViews.objects.create(aircraft=fleet, day=timezone.localdate(), views=7)
-    SearchTotal.objects.create(query="blackbird", searches=5, last_result_count=1)
+    AircraftDailyViews.objects.create(aircraft=sr71, day=timezone.localdate(), views=3)
+    SearchTotal.objects.create(query="blackbird", searches=5, last_result_count=1, top_aircraft=sr71)
     response = client.get("/")
+    body = response.content.decode()
     assert [row.aircraft for row in response.context["most_viewed"]] == [fleet]
-    assert [plane.recent_views for plane in response.context["trending"]] == [7]
-    assert "blackbird" in response.content.decode()
+    # Rising, and not a repeat of the most viewed panel.
+    assert [(plane, plane.recent_views) for plane in response.context["trending"]] == [(sr71, 3)]
+    # Popular searches are published as the aircraft they found.
+    assert response.context["popular_searches"] == [sr71]
+    assert "found by 5 searches" in body
+
+
+def test_trending_means_rising_against_the_weeks_before(client, fleet):
+    today = timezone.localdate()
+    steady = Aircraft.objects.get(slug="b-17g")
+    rising = Aircraft.objects.get(slug="sr-71a")
+    for weeks_ago in (1, 2, 3):  # an average week before: 30 views for the steady one, 1 for the rising one
+        day = today - timezone.timedelta(days=7 * weeks_ago)
+        AircraftDailyViews.objects.create(aircraft=steady, day=day, views=30)
+        AircraftDailyViews.objects.create(aircraft=rising, day=day, views=1)
+    AircraftDailyViews.objects.create(aircraft=steady, day=today, views=25)  # more views, but falling
+    AircraftDailyViews.objects.create(aircraft=rising, day=today, views=12)
+    AircraftDailyViews.objects.create(aircraft=fleet, day=today - timezone.timedelta(days=30), views=99)  # too old
+    response = client.get("/")
+    assert [plane.slug for plane in response.context["trending"]] == ["sr-71a"]
+
+
+def test_popular_searches_publish_aircraft_never_typed_text(client, fleet):
+    sr71 = Aircraft.objects.get(slug="sr-71a")
+    SearchTotal.objects.create(query="or 1 1", searches=50, last_result_count=3, top_aircraft=fleet, hidden=True)
+    SearchTotal.objects.create(query="raptr", searches=9, last_result_count=1, top_aircraft=fleet)
+    SearchTotal.objects.create(query="sr71", searches=4, last_result_count=1, top_aircraft=sr71)
+    SearchTotal.objects.create(query="blackbrd", searches=3, last_result_count=1, top_aircraft=sr71)
+    SearchTotal.objects.create(query="zeppelin", searches=99, last_result_count=0)
+    for url in ("/", "/search/?q=boeing&all=1"):
+        response = client.get(url)
+        body = response.content.decode()
+        assert [(p.slug, p.searches) for p in response.context["popular_searches"]] == [
+            ("f-22a-raptor", 9),  # the hidden query does not count
+            ("sr-71a", 7),
+        ]
+        for typed in ("raptr", "blackbrd", "zeppelin", "or 1 1"):
+            assert typed not in body
 
 
 def test_manufacturer_page_lists_aircraft_by_year_with_status_counts(client, fleet):
@@ -239,10 +280,75 @@ def test_empty_compare_page_offers_the_picker(client, fleet):
     assert response.context["rows"] == []
 
 
-def test_search_page(client, fleet):
+def test_corrected_search_says_what_it_searched_for_instead(client, fleet):
     response = client.get("/search/?q=raptr")
+    assert response.status_code == 200  # a corrected query never jumps straight to an aircraft
     assert response.context["result"].corrected == "raptor"
     assert [a.slug for a in response.context["page"]] == ["f-22a-raptor"]
+    body = response.content.decode()
+    assert "Search results for “raptr”" in body  # what the visitor typed stays the heading
+    assert "Did you mean" in body and "1 result for “raptor”" in body
+
+
+def test_no_did_you_mean_without_results(client, fleet):
+    response = client.get("/search/?q=zeppelin+qqq")
+    assert response.context["page"].paginator.count == 0
+    assert response.context["result"].corrected == ""
+    body = response.content.decode()
+    assert "Did you mean" not in body and "Sukhoi" not in body
+
+
+def test_one_clear_match_goes_straight_to_it_with_a_way_back(client, fleet):
+    response = client.get("/search/?q=F-22A")
+    assert response.status_code == 302
+    assert response["Location"] == "/aircraft/f-22a-raptor/?q=F-22A"
+    page = client.get(response["Location"]).content.decode()
+    assert 'href="/search/?q=F-22A&amp;all=1"' in page and "All results for “F-22A”" in page
+    listed = client.get("/search/?q=F-22A&all=1")
+    assert listed.status_code == 200
+    assert [a.slug for a in listed.context["page"]] == ["f-22a-raptor"]
+
+
+def test_several_matches_show_the_list(client, fleet):
+    response = client.get("/search/?q=lockheed")
+    assert response.status_code == 200
+    assert {a.slug for a in response.context["page"]} == {"f-22a-raptor", "sr-71a"}
+
+
+def test_suggestions_endpoint(client, fleet):
+    response = client.get("/search/suggest?q=rapt")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["query"] == "rapt"
+    assert [r["url"] for r in data["results"]] == ["/aircraft/f-22a-raptor/"]
+    assert data["results"][0]["label"] == "Lockheed Martin F-22A Raptor"
+    assert data["search_url"] == "/search/?q=rapt&all=1"
+    assert client.get("/search/suggest?q=").json()["results"] == []
+    assert client.get("/search/suggest?q=" + "x" * 500).status_code == 400
+
+
+def test_suggestions_are_not_counted_as_searches(client, fleet):
+    from aircraft.signals import search_performed
+
+    seen = []
+
+    def record(**kwargs):
+        seen.append(kwargs["query"])
+
+    search_performed.connect(record)
+    try:
+        client.get("/search/suggest?q=rapt")
+        client.get("/search/?q=lockheed")
+    finally:
+        search_performed.disconnect(record)
+    assert seen == ["lockheed"]
+
+
+def test_pages_load_the_suggestion_script_without_inline_script(client, fleet):
+    body = client.get("/").content.decode()
+    assert 'src="/static/js/suggest.js"' in body
+    assert "<script>" not in body
+    assert 'data-suggest="/search/suggest"' in body
 
 
 @pytest.mark.parametrize("query", ["", "%00", "%ff%fe", "<script>", "x" * 3000, "' OR 1=1; --"])

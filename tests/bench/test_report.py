@@ -93,6 +93,21 @@ def results():
             "first_view_incl_group_join_s": 20.0,
         },
         "pipeline": [],
+        "search": {
+            "100": search_run(exact=4.0, corrected=6.0),
+            "100000": search_run(exact=7.0, corrected=15.0),
+        },
+    }
+
+
+def search_run(exact, corrected):
+    return {
+        "aircraft": 100,
+        "exact": {"raptor": {"ms": exact, "corrected": "", "results": 1}},
+        "corrected": {"raptr": {"ms": corrected, "corrected": "raptor", "results": 1}},
+        "exact_median_ms": exact,
+        "corrected_median_ms": corrected,
+        "corrected_vs_exact": round(corrected / exact, 2),
     }
 
 
@@ -164,16 +179,43 @@ def test_targets_of_sizes_not_run_are_not_measured(results):
     assert targets["Queries per page"]["met"] is None
 
 
+def test_search_targets_compare_sizes_and_corrected_with_exact(results):
+    targets = by_name(report.evaluate(results))
+
+    scale = targets["Search uncached"]
+    assert scale["met"] is False  # corrected 6 -> 15 ms is x2.5
+    assert "exact 4.0 -> 7.0 ms (x1.75)" in scale["measured"]
+    assert "corrected 6.0 -> 15.0 ms (x2.50)" in scale["measured"]
+    corrected = targets["Corrected vs exact search"]
+    assert corrected["met"] is False  # x2.14 at 100,000
+    assert corrected["measured"] == "x1.50 at 100, x2.14 at 100,000"
+
+
+def test_search_targets_not_measured_without_a_search_run(results):
+    del results["search"]
+    targets = by_name(report.evaluate(results))
+    assert targets["Search uncached"]["met"] is None
+    assert targets["Corrected vs exact search"]["met"] is None
+
+
 def test_markdown_has_every_section(results):
     results["targets"] = report.evaluate(results)
 
     text = report.markdown(results)
 
-    headings = ("#### Targets", "#### The floor", "#### Pages at 122 aircraft", "#### Scale", "#### Event pipeline")
+    headings = (
+        "#### Targets",
+        "#### The floor",
+        "#### Pages at 122 aircraft",
+        "#### Scale",
+        "#### Search, uncached",
+        "#### Event pipeline",
+    )
     for heading in headings:
         assert heading in text
     assert "| aircraft detail | on | 2,600 | 81% |" in text
     assert "**missed**" in text
+    assert "| raptr | corrected | 6.00 | 15.00 | raptor |" in text
 
 
 def test_replace_section_swaps_only_the_marked_block():

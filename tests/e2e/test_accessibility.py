@@ -29,6 +29,7 @@ PUBLIC_PAGES = [
     ("compare-four", "/compare/?a=f-22a-raptor&a=f-35a-lightning-ii&a=f-16c-fighting-falcon&a=sr-71a-blackbird", 200),
     ("search", "/search/", 200),
     ("search-results", "/search/?q=boeing", 200),
+    ("search-partial", "/search/?q=supersonic+stealth+fighter", 200),
     ("search-typo", "/search/?q=raptr", 200),
     ("search-no-results", "/search/?q=qqqqqqqq", 200),
     ("not-found", "/no-such-page/", 404),
@@ -166,11 +167,32 @@ def test_keyboard_alone_reaches_the_search_and_the_main_links(page, catalogue):
     page.goto("/")
     for _ in range(expected.index("Search aircraft") + 1):
         page.keyboard.press("Tab")
-    expect(page.get_by_role("searchbox", name="Search aircraft", exact=True)).to_be_focused()
-    page.keyboard.type("hercules")
+    expect(page.get_by_role("combobox", name="Search aircraft", exact=True)).to_be_focused()
+    page.keyboard.type("lockheed transport")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/search/\?q=hercules$"))
+    expect(page).to_have_url(re.compile(r"/search/\?q=lockheed\+transport$"))
     expect(page.locator(".aircraft-card").first).to_contain_text("Hercules")
+
+    # Suggestions as you type, chosen with the keyboard alone.
+    page.goto("/")
+    box = page.get_by_role("combobox", name="Search aircraft", exact=True)
+    box.focus()
+    page.keyboard.type("globemas")
+    listbox = page.get_by_role("listbox", name="Suggested aircraft")
+    expect(listbox).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(listbox.get_by_role("option").first).to_contain_text("C-17A Globemaster III")
+    page.keyboard.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", re.compile(r"-suggestions-0$"))
+    expect(listbox.get_by_role("option").first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("ArrowDown")  # opens the list again
+    expect(listbox).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/aircraft/c-17a-globemaster-iii/$"))
 
     # A main link followed with Enter alone.
     page.goto("/")

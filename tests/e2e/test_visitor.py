@@ -219,15 +219,17 @@ def years_on_page(page) -> list[int]:
 
 def test_search_with_a_typo_finds_the_aircraft(page, catalogue):
     page.goto("/")
-    box = page.get_by_role("searchbox", name="Search aircraft", exact=True)
+    box = page.get_by_role("combobox", name="Search aircraft", exact=True)
     box.fill("raptr")
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=raptr$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Search results for “raptr”")
-    expect(page.locator(".notice--info")).to_have_text("No exact matches for “raptr”. Showing results for “raptor”.")
-    expect(page.locator(".results__title")).to_have_text("1 result")
+    expect(page.locator(".notice--info")).to_have_text(
+        "Nothing in the catalogue matches “raptr”. Did you mean “raptor”? The results below are for “raptor”."
+    )
+    expect(page.locator(".results__title")).to_have_text("1 result for “raptor”")
     # the header box keeps what was typed
-    expect(page.get_by_role("searchbox", name="Search aircraft", exact=True)).to_have_value("raptr")
+    expect(page.get_by_role("combobox", name="Search aircraft", exact=True)).to_have_value("raptr")
 
     page.locator(".aircraft-card").get_by_role("link", name=re.compile(r"F-22A")).click()
     expect(page).to_have_url(re.compile(r"/aircraft/f-22a-raptor/$"))
@@ -387,7 +389,10 @@ def test_the_404_page_helps_the_visitor_on(page, catalogue):
     box = page.get_by_role("searchbox", name="Search for an aircraft instead")
     box.fill("chinook")
     box.press("Enter")
-    expect(page).to_have_url(re.compile(r"/search/\?q=chinook$"))
+    # One clear match: straight to it, with the way back to the results.
+    expect(page).to_have_url(re.compile(r"/aircraft/ch-47f-chinook/\?q=chinook$"))
+    page.get_by_role("link", name="All results for “chinook”").click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=chinook&all=1$"))
     expect(page.locator(".aircraft-card").first).to_contain_text("Chinook")
 
     page.goto("/nowhere-at-all")

@@ -88,6 +88,7 @@ def test_consume_events_group_aggregates_commits_and_dedupes(client, kafka_topic
     assert "consumer stopped" in output
     assert AircraftViewTotal.objects.get(aircraft=plane).views == 4
     assert SearchTotal.objects.get(query="groupbird").searches == 1
+    assert SearchTotal.objects.get(query="groupbird").top_aircraft == plane  # what the search found first
     # Offsets were committed: the same group starts after them and counts nothing again.
     run("consume_events", "--once", "--idle", "8", "--group", f"test-{plane.pk}")
     assert AircraftViewTotal.objects.get(aircraft=plane).views == 4

@@ -1,0 +1,132 @@
+"""Every kind of event validates against its topic's committed JSON Schema."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import RequestFactory
+from jsonschema import Draft202012Validator
+
+from aircraft.models import Aircraft
+from aircraft.signals import aircraft_compared, aircraft_viewed, search_performed
+from events import receivers, topics
+from tests.factories import AircraftFactory
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
+pytestmark = pytest.mark.django_db
+
+
+def validator(topic):
+    schema = json.loads((SCHEMAS / f"{topic.name}.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Events handed to the producer, kept for inspection (the producer itself is tested against the broker)."""
+    events = []
+    monkeypatch.setattr(receivers.producer, "publish", events.append)
+    return events
+
+
+@pytest.fixture
+def request_from():
+    def build(address="203.0.113.7", **headers):
+        request = RequestFactory().get("/", REMOTE_ADDR=address, **headers)
+        request.user = User(username="visitor")
+        return request
+
+    return build
+
+
+def test_every_topic_has_a_schema():
+    assert sorted(p.name for p in SCHEMAS.glob("*.json")) == sorted(f"{t.name}.json" for t in topics.ALL)
+
+
+def test_high_volume_events_validate(captured, request_from):
+    plane, other = AircraftFactory.create_batch(2)
+    request = request_from(HTTP_USER_AGENT="pytest", HTTP_REFERER="https://example.org/page?x=1")
+    aircraft_viewed.send(sender=Aircraft, aircraft=plane, request=request, via="page")
+    search_performed.send(sender=Aircraft, query="raptor", result_count=2, top_result=plane.pk, request=request)
+    aircraft_compared.send(sender=Aircraft, aircraft=[plane, other], request=request)
+    by_topic = {event.topic: event for event in captured}
+    assert set(by_topic) == {topics.VIEWS.name, topics.SEARCHES.name, topics.USER_ACTIVITY.name}
+    for topic in (topics.VIEWS, topics.SEARCHES, topics.USER_ACTIVITY):
+        validator(topic).validate(by_topic[topic.name].envelope)
+    view = by_topic[topics.VIEWS.name]
+    assert view.key == str(plane.pk)  # all views of one aircraft land in one partition, in order
+    assert view.envelope["data"]["client"]["referrer_host"] == "example.org"
+
+
+def test_staff_sign_in_and_out_validate(client, captured):
+    User.objects.create_user("staffer", password="pw-staff-123", is_staff=True)
+    client.post("/admin/login/", {"username": "staffer", "password": "pw-staff-123", "next": "/admin/"})
+    client.post("/admin/logout/")
+    client.post("/admin/login/", {"username": "staffer", "password": "wrong", "next": "/admin/"})
+    actions = [e.envelope["data"]["action"] for e in captured if e.topic == topics.USER_ACTIVITY.name]
+    assert actions == ["signed-in", "signed-out", "sign-in-failed"]
+    for event in captured:
+        validator(topics.USER_ACTIVITY).validate(event.envelope)
+
+
+def test_no_raw_ip_address_in_any_event(captured, request_from, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    plane = AircraftFactory()
+    request = request_from("10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.23, 10.1.1.1")
+    aircraft_viewed.send(sender=Aircraft, aircraft=plane, request=request, via="page")
+    search_performed.send(sender=Aircraft, query="x", result_count=0, request=request)
+    for event in captured:
+        body = event.value.decode()
+        for address in ("198.51.100.23", "10.1.1.1", "10.0.0.1"):
+            assert address not in body
+    visitors = {event.envelope["data"]["client"]["visitor"] for event in captured}
+    assert len(visitors) == 1  # the same visitor, pseudonymous
+
+
+def test_consumer_survives_a_query_postgres_cannot_store():
+    from aircraft.models import SearchTotal
+    from events.consumer import _apply_searches
+
+    _apply_searches([{"data": {"query": "bad\x00query", "result_count": 0}, "time": "2026-11-27T10:00:00Z"}])
+    assert SearchTotal.objects.get().query == "bad query"  # NUL separates words, like any non-letter
+
+
+def test_consumer_counts_searches_under_their_canonical_form_with_what_they_found():
+    from aircraft.models import SearchTotal
+    from events.consumer import _apply_searches
+
+    plane = AircraftFactory()
+    _apply_searches(
+        [
+            {
+                "data": {"query": "F-22 Raptor!", "result_count": 1, "top_result": plane.pk},
+                "time": "2026-11-27T10:00:00Z",
+            },
+            {
+                "data": {"query": "f 22  raptor", "result_count": 1, "top_result": plane.pk},
+                "time": "2026-11-27T10:01:00Z",
+            },
+            {"data": {"query": "' OR 1=1 --", "result_count": 2, "top_result": 999999}, "time": "2026-11-27T10:02:00Z"},
+            {"data": {"query": "zeppelin", "result_count": "many", "top_result": "x"}, "time": "2026-11-27T10:03:00Z"},
+        ]
+    )
+    rows = {row.query: (row.searches, row.last_result_count, row.top_aircraft_id) for row in SearchTotal.objects.all()}
+    assert rows == {
+        "f 22 raptor": (2, 1, plane.pk),
+        "or 1 1": (1, 2, None),  # an aircraft that no longer exists is not kept
+        "zeppelin": (1, 0, None),  # malformed numbers poison nothing
+    }
+
+
+def test_search_event_names_the_first_aircraft_found(captured, request_from):
+    request = request_from("10.0.0.1")
+    search_performed.send(sender=Aircraft, query="raptor", result_count=2, top_result=7, request=request)
+    search_performed.send(sender=Aircraft, query="zeppelin", result_count=0, top_result=None, request=request)
+    found, nothing = (event.envelope for event in captured)
+    for envelope in (found, nothing):
+        validator(topics.SEARCHES).validate(envelope)
+    found, nothing = found["data"], nothing["data"]
+    assert found["top_result"] == 7
+    assert "top_result" not in nothing
