@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from aircraft.models import Aircraft
 from aircraft.signals import aircraft_compared, aircraft_viewed, search_performed
 from events import receivers, topics
+from events.models import OutboxEvent
 from tests.factories import AircraftFactory
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "events" / "schemas"
@@ -130,3 +131,52 @@ def test_search_event_names_the_first_aircraft_found(captured, request_from):
     found, nothing = found["data"], nothing["data"]
     assert found["top_result"] == 7
     assert "top_result" not in nothing
+
+
+def test_catalogue_changes_validate_and_carry_the_changes(captured):
+    plane = AircraftFactory()
+    plane = Aircraft.objects.get(pk=plane.pk)
+    plane.number_built = 1234
+    plane.save()
+    figure = plane.figures.get(quantity="range")
+    figure.value = "1,300"
+    figure.save()
+    plane_pk, slug = plane.pk, plane.slug
+    plane.delete()
+    rows = list(OutboxEvent.objects.filter(topic=topics.DATA_UPDATES.name))
+    envelopes = [json.loads(row.value) for row in rows]
+    schema = validator(topics.DATA_UPDATES)
+    for envelope in envelopes:
+        schema.validate(envelope)
+    actions = {(e["data"]["entity"], e["data"]["action"]) for e in envelopes}
+    assert {("aircraft", "created"), ("aircraft", "deleted"), ("figure", "created")} <= actions
+    assert {("aircraftsource", "created"), ("figure", "deleted")} <= actions
+    update = next(e for e in envelopes if e["data"]["action"] == "updated" and e["data"]["entity"] == "aircraft")
+    assert update["data"]["changes"] == {"number_built": {"old": None, "new": 1234}}
+    figure_update = next(e for e in envelopes if e["data"]["entity"] == "figure" and e["data"]["action"] == "updated")
+    assert figure_update["data"]["changes"]["value"] == {"old": "3000", "new": "1,300"}
+    assert figure_update["subject"] == f"{slug}:range:typical"
+    assert {row.key for row in rows if '"entity":"aircraft"' in row.value} == {f"aircraft:{plane_pk}"}
+
+
+def test_system_events_validate(tmp_path, captured):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import catalogue_document
+
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(catalogue_document()))
+    call_command("load_aircraft", str(path), stdout=StringIO())
+    row = OutboxEvent.objects.get(topic=topics.SYSTEM.name, value__contains="catalogue.loaded")
+    envelope = json.loads(row.value)
+    validator(topics.SYSTEM).validate(envelope)
+    assert envelope["data"]["created"] == 3
+    assert envelope["data"]["actor"] == "command:load_aircraft"
+    updates = [json.loads(row.value) for row in OutboxEvent.objects.filter(topic=topics.DATA_UPDATES.name)]
+    entities = sorted(e["data"]["entity"] for e in updates)
+    # 2 manufacturers, 3 aircraft, each with its source and its 7 figures.
+    assert entities.count("manufacturer") == 2 and entities.count("aircraft") >= 3
+    assert (entities.count("aircraftsource"), entities.count("figure")) == (3, 21)
+    assert all(e["data"]["actor"] == "command:load_aircraft" for e in updates)
