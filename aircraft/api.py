@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from hangarstack import openapi
 from hangarstack.openapi import Answer, Param, operation
@@ -217,20 +217,24 @@ def paginated(request: HttpRequest, queryset, render_item, on_first_page=None, e
     """A page of results; on_first_page(page) runs when page 1 is served; extra
     keys go into the response beside the results."""
     paginator = Paginator(queryset, settings.API_PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except PageNotAnInteger:
-        return json_error(400, "page must be a whole number")
-    except EmptyPage:
-        return json_error(404, "there is no such page", pages=paginator.num_pages)
-
-    if on_first_page is not None and page.number == 1:
-        on_first_page(page)
 
     def link(number: int) -> str:
         query = request.GET.copy()
         query["page"] = number
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        return json_error(400, "page must be a whole number")
+    except EmptyPage:
+        if int(request.GET["page"]) < 1:
+            return json_error(400, "pages are numbered from 1")
+        # A client walking pages learns where the end is, and the address of the last page.
+        return json_error(404, "there is no such page", pages=paginator.num_pages, last=link(paginator.num_pages))
+
+    if on_first_page is not None and page.number == 1:
+        on_first_page(page)
 
     return JsonResponse(
         {
@@ -256,7 +260,7 @@ def paginated(request: HttpRequest, queryset, render_item, on_first_page=None, e
         404: Answer("There is no such page.", schemas.ERROR, ("/api/manufacturers/?page=999",)),
     },
 )
-@require_GET
+@require_safe
 @cached_page
 def manufacturer_list(request: HttpRequest) -> JsonResponse:
     return paginated(request, selectors.manufacturers_with_counts(), manufacturer_summary)
@@ -275,7 +279,7 @@ def manufacturer_list(request: HttpRequest) -> JsonResponse:
         404: Answer("No manufacturer has this slug.", schemas.ERROR, ("/api/manufacturers/no-such-maker/",)),
     },
 )
-@require_GET
+@require_safe
 @cached_page
 def manufacturer_detail(request: HttpRequest, slug: str) -> JsonResponse:
     maker = selectors.manufacturers_with_counts().filter(slug=slug).first()
@@ -312,7 +316,7 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> JsonResponse:
         404: Answer("There is no such page.", schemas.ERROR, ("/api/aircraft/?page=999",)),
     },
 )
-@require_GET
+@require_safe
 @cached_page
 def aircraft_list(request: HttpRequest) -> JsonResponse:
     form = CatalogueFilterForm(request.GET)
@@ -349,7 +353,7 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
         404: Answer("No aircraft has this slug.", schemas.ERROR, ("/api/aircraft/no-such-aircraft/",)),
     },
 )
-@require_GET
+@require_safe
 @cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
     plane = selectors.aircraft_detail(slug)
@@ -399,7 +403,7 @@ def aircraft_view_beacon(request: HttpRequest, slug: str) -> JsonResponse:
         404: Answer("No manufacturer has this name.", schemas.ERROR, ("/api/aircraft/Nobody%20Aviation",)),
     },
 )
-@require_GET
+@require_safe
 def legacy_manufacturer_aircraft(request: HttpRequest, name: str) -> JsonResponse:
     """The prototype's `/api/aircraft/<manufacturer name>`, in its old shape."""
     if "\x00" in name:  # PostgreSQL text cannot hold NUL; no manufacturer is named so
@@ -451,7 +455,7 @@ def openapi_document(request: HttpRequest) -> dict:
     tag="About",
     answers={200: Answer("Where everything is.", schemas.API_INDEX, ("/api/",))},
 )
-@require_GET
+@require_safe
 @cached_page
 def api_index(request: HttpRequest) -> JsonResponse:
     def absolute(name: str) -> str:
@@ -477,7 +481,7 @@ def api_index(request: HttpRequest) -> JsonResponse:
     tag="About",
     answers={200: Answer("OpenAPI 3.1, as JSON.")},
 )
-@require_GET
+@require_safe
 @cached_page
 def openapi_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi_document(request), json_dumps_params={"indent": 2})
@@ -489,7 +493,7 @@ def openapi_json(request: HttpRequest) -> JsonResponse:
     tag="About",
     answers={200: Answer("An HTML page.")},
 )
-@require_GET
+@require_safe
 @cached_page
 def api_docs(request: HttpRequest) -> HttpResponse:
     from .apidocs import page_context

@@ -42,6 +42,11 @@ ERROR = Schema(
                     "message": STRING,
                     "fields": {"type": "object", "description": "Per-parameter problems (400)."},
                     "pages": {"type": "integer", "description": "How many pages there are (404 past the end)."},
+                    "last": {
+                        "type": "string",
+                        "format": "uri",
+                        "description": "The address of the last page, filters kept (404 past the end).",
+                    },
                 },
                 "required": ["status", "message"],
             }

@@ -120,7 +120,12 @@ def _plane(ref: dict) -> Aircraft:
 
 
 def emit(request: HttpRequest, name: str, **payload) -> None:
-    """Send a catalogue signal now, and remember it for replay on cache hits."""
+    """Send a catalogue signal now, and remember it for replay on cache hits.
+
+    A HEAD request (an uptime monitor, a link checker) reads nobody's page: it
+    is no view and no search, so it sends nothing."""
+    if request.method == "HEAD":
+        return
     _SIGNALS[name].send(sender=Aircraft, request=request, **payload)
     recorded = dict(payload)
     if "aircraft" in recorded:
@@ -196,7 +201,7 @@ class PageCacheMiddleware:
         )
 
     def _key(self, request: HttpRequest) -> str | None:
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return None
         if request.path.startswith(self.skipped_prefixes):  # never cached: no round trip to Redis
             return None
@@ -213,16 +218,17 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = self._key(request)
         if key is None:
-            return self.get_response(request)
+            return without_body(request, self.get_response(request))
         found = cache.get_many([CATALOGUE_STAMP, POPULARITY_STAMP, key])  # one round trip
         stamps = (found.get(CATALOGUE_STAMP), found.get(POPULARITY_STAMP, "-"))
         entry = found.get(key)
         if entry is not None and stamps[0] is not None and self._fresh(entry, stamps):
             # A page with a live count costs one more, small, round trip.
             count = cache.get(view_count_key(entry["live"])) if entry["live"] else None
-            return self._serve(request, entry, count)
+            return without_body(request, self._serve(request, entry, count))
         response = self.get_response(request)
-        if getattr(request, "_page_cacheable", False) and not response.cookies:
+        # A HEAD answer is never stored: its view sent no signals for hits to replay.
+        if request.method == "GET" and getattr(request, "_page_cacheable", False) and not response.cookies:
             if stamps[0] is None:
                 stamps = (catalogue_stamp(), stamps[1])
             live = getattr(request, "live_views", None)
@@ -241,7 +247,7 @@ class PageCacheMiddleware:
                 "endpoint": request.resolver_match.view_name if request.resolver_match else "",
             }
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        return response
+        return without_body(request, response)
 
     @staticmethod
     def _fresh(entry: dict, stamps: tuple) -> bool:
@@ -257,7 +263,8 @@ class PageCacheMiddleware:
             if refused is not None:
                 refused["X-Request-ID"] = request.id
                 return refused
-            _replay(request, entry["signals"])
+            if request.method == "GET":  # HEAD is no view (see emit)
+                _replay(request, entry["signals"])
         finally:
             context.request_id.reset(token)
         content, etag = _with_count(entry, count)
@@ -274,6 +281,15 @@ class PageCacheMiddleware:
                 response["Content-Length"] = str(len(content))
         response["X-Request-ID"] = request.id
         return response
+
+
+def without_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """HEAD gets GET's headers, Content-Length included, and no body, whichever
+    server runs the site (gunicorn and Django's own strip it; others may not)."""
+    if request.method == "HEAD" and not response.streaming and response.content:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
 
 
 # Written fresh for every response, never replayed from the cache.

@@ -12,3 +12,16 @@ def units(request) -> dict:
     chosen = preferred_units(request)
     other = unit_systems.IMPERIAL if chosen == unit_systems.METRIC else unit_systems.METRIC
     return {"units": chosen, "other_units": other}
+
+
+# Lists whose query string is what the page is (filters, a search, the aircraft compared).
+_QUERY_IS_THE_PAGE = {"aircraft-list", "search", "compare"}
+
+
+def canonical(request) -> dict:
+    """The page's one address, for <link rel="canonical"> and og:url: scheme and host
+    as the visitor used them, no tracking or stray parameters on a page that takes none."""
+    match = getattr(request, "resolver_match", None)
+    keep_query = match is not None and match.url_name in _QUERY_IS_THE_PAGE and request.GET
+    path = request.get_full_path() if keep_query else request.path
+    return {"canonical_url": request.build_absolute_uri(path)}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, downloads, sharing, views
 
 app_name = "aircraft"
 
@@ -9,7 +9,10 @@ urlpatterns = [
     path("manufacturers/", views.manufacturer_list, name="manufacturer-list"),
     path("manufacturers/<slug:slug>/", views.manufacturer_detail, name="manufacturer-detail"),
     path("aircraft/", views.aircraft_list, name="aircraft-list"),
+    path("aircraft/catalogue.csv", downloads.catalogue_csv, name="download-csv"),
+    path("aircraft/catalogue.json", downloads.catalogue_json, name="download-json"),
     path("aircraft/<slug:slug>/", views.aircraft_detail, name="aircraft-detail"),
+    path("aircraft/<slug:slug>/card.png", sharing.aircraft_card, name="aircraft-card"),
     path("aircraft/<slug:slug>/corrections/", views.suggest_correction, name="suggest-correction"),
     path("aircraft/<slug:slug>/drawing.svg", views.aircraft_drawing, name="aircraft-drawing"),
     path("compare/", views.compare, name="compare"),
@@ -18,6 +21,9 @@ urlpatterns = [
     path("credits/", views.credits, name="credits"),
     path("search/suggest", views.search_suggestions, name="search-suggestions"),
     path("preferences/units/", views.set_units, name="set-units"),
+    path("sitemap.xml", sharing.sitemap_index, name="sitemap-index"),
+    path("sitemap-<slug:section>.xml", sharing.sitemap_section, name="sitemap-section"),
+    path("robots.txt", sharing.robots_txt, name="robots"),
     # The prototype's addresses, as permanent redirects.
     path("home", views.legacy_home),
     path("manufacturer/<str:name>", views.legacy_manufacturer),

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hangarstack.views import json_error
 
-from . import pictures, selectors, services, units
+from . import downloads, pictures, selectors, services, sharing, units
 from .caching import cached_page, emit, live_view_count, private_page
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE, preferred_units
@@ -26,6 +26,14 @@ from .search import MAX_QUERY_LENGTH, normalise
 
 ONE_YEAR = 365 * 24 * 3600
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
+
+
+class PastTheEnd(Exception):
+    """A page number beyond the last page (a stale link, a shorter filtered list)."""
+
+    def __init__(self, last: int):
+        super().__init__(f"The last page is {last}.")
+        self.last = last
 
 
 class _CountedPaginator(Paginator):
@@ -42,17 +50,30 @@ class _CountedPaginator(Paginator):
 
 
 def paginate(queryset, page_number: object, per_page: int, count: int | None = None):
-    """A bad page number is the client's error (400); one past the end is a 404."""
+    """A bad page number is the client's error (400); one past the end raises PastTheEnd."""
     paginator = Paginator(queryset, per_page) if count is None else _CountedPaginator(queryset, per_page, count)
     try:
         return paginator.page(page_number or 1)
     except PageNotAnInteger as exc:
         raise BadRequest("The page number must be a whole number.") from exc
     except EmptyPage as exc:
-        raise Http404("There is no such page.") from exc
+        if int(page_number) < 1:
+            raise BadRequest("Pages are numbered from 1.") from exc
+        raise PastTheEnd(paginator.num_pages) from exc
 
 
-@require_GET
+def to_last_page(request: HttpRequest, last: int) -> HttpResponse:
+    """The same list, filters and all, at its last page (a temporary redirect:
+    the list may grow back). Page 1 is the address without a page number."""
+    query = request.GET.copy()
+    if last > 1:
+        query["page"] = str(last)
+    else:
+        query.pop("page", None)
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
+@require_safe
 @cached_page(shows_popularity=True)
 def home(request: HttpRequest) -> HttpResponse:
     most_viewed = list(selectors.most_viewed())
@@ -71,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def manufacturer_list(request: HttpRequest) -> HttpResponse:
     return render(
@@ -83,7 +104,7 @@ def manufacturer_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     manufacturer = get_object_or_404(Manufacturer, slug=slug)
@@ -101,7 +122,7 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def aircraft_list(request: HttpRequest) -> HttpResponse:
     manufacturers = list(manufacturer_choices())
@@ -109,11 +130,52 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "decades": selectors.decades(), "manufacturers": manufacturers}
     if not form.is_valid():
         return render(request, "aircraft/aircraft_list.html", context, status=400)
-    request.shows_popularity = form.filters().sort == "popular"
-    page = paginate(selectors.aircraft_list(form.filters()), form.cleaned_data["page"], selectors.page_size())
     filters = form.filters()
-    context.update({"page": page, "filters": filters, "sort_measure": selectors.sort_measure(filters)})
+    request.shows_popularity = filters.sort == "popular"
+    try:
+        page = paginate(selectors.aircraft_list(filters), form.cleaned_data["page"], selectors.page_size())
+    except PastTheEnd as end:
+        return to_last_page(request, end.last)
+    context.update(
+        {
+            "page": page,
+            "filters": filters,
+            "sort_measure": selectors.sort_measure(filters),
+            "active_filters": active_filters(request, form, manufacturers),
+            "download_query": downloads.query_without_page(request),
+            "data_terms": downloads.TERMS,
+        }
+    )
     return render(request, "aircraft/aircraft_list.html", context)
+
+
+FILTER_NAMES = {"manufacturer": "Manufacturer", "role": "Role", "status": "Status", "decade": "Decade"}
+
+
+def active_filters(request: HttpRequest, form: CatalogueFilterForm, manufacturers) -> list[dict]:
+    """Each filter in force, said in words, with the address of the list without it."""
+    data = form.cleaned_data
+    shown = {
+        "manufacturer": {m.slug: m.name for m in manufacturers}.get(data.get("manufacturer") or ""),
+        "role": Aircraft.Role(data["role"]).label if data.get("role") else None,
+        "status": Aircraft.Status(data["status"]).label if data.get("status") else None,
+        "decade": f"{data['decade']}s" if data.get("decade") is not None else None,
+    }
+    chips = []
+    for name, value in shown.items():
+        if not value:
+            continue
+        query = request.GET.copy()
+        query.pop(name, None)
+        query.pop("page", None)  # the wider list starts at its first page
+        chips.append(
+            {
+                "name": FILTER_NAMES[name],
+                "value": value,
+                "remove_url": f"{request.path}?{query.urlencode()}" if query else request.path,
+            }
+        )
+    return chips
 
 
 def _aircraft_or_404(slug: str) -> Aircraft:
@@ -123,19 +185,21 @@ def _aircraft_or_404(slug: str) -> Aircraft:
     return aircraft
 
 
-@require_GET
+@require_safe
 @cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
     aircraft = _aircraft_or_404(slug)
     emit(request, "aircraft_viewed", aircraft=aircraft, via="page")
     views = getattr(getattr(aircraft, "view_total", None), "views", 0)
     live_view_count(request, aircraft.pk, views)
+    sheet = datasheet(aircraft)
     return render(
         request,
         "aircraft/aircraft_detail.html",
         {
             "aircraft": aircraft,
-            "sheet": datasheet(aircraft),
+            "sheet": sheet,
+            "share": sharing.share_context(request, aircraft, sheet),
             "siblings": selectors.aircraft_siblings(aircraft),
             "photos": list(aircraft.photos.all()),
             "drawing": pictures.drawing(aircraft, preferred_units(request)),
@@ -163,7 +227,7 @@ def staff_edit_url(request: HttpRequest, aircraft: Aircraft) -> str:
     return reverse("admin:aircraft_aircraft_change", args=[aircraft.pk])
 
 
-@require_GET
+@require_safe
 @cached_page
 def aircraft_drawing(request: HttpRequest, slug: str) -> HttpResponse:
     """The aircraft's to-scale drawing on its own (the API links here), cached like a page."""
@@ -174,7 +238,7 @@ def aircraft_drawing(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     slugs = [slug.strip() for slug in request.GET.getlist("a") if slug.strip()][: MAX_COMPARED + 1]
@@ -204,7 +268,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def explore(request: HttpRequest) -> HttpResponse:
     """The whole catalogue on two axes of the visitor's choice; the URL is the state."""
@@ -233,15 +297,18 @@ def explore(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cached_page
 def search(request: HttpRequest) -> HttpResponse:
     result = selectors.aircraft_search(request.GET.get("q", ""))
-    page = (
-        paginate(result.results, request.GET.get("page"), selectors.page_size(), count=result.count)
-        if result.query
-        else None
-    )
+    try:
+        page = (
+            paginate(result.results, request.GET.get("page"), selectors.page_size(), count=result.count)
+            if result.query
+            else None
+        )
+    except PastTheEnd as end:
+        return to_last_page(request, end.last)
     if page is not None and page.number == 1:
         top = page.object_list[0] if page.object_list else None
         emit(
@@ -302,7 +369,7 @@ def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @cached_page
 def credits(request: HttpRequest) -> HttpResponse:
     """Every photo on the site with its author, licence and source."""

@@ -12,7 +12,7 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 
@@ -80,7 +80,7 @@ def registry() -> CollectorRegistry:
     return collected
 
 
-@require_GET
+@require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not may_read_metrics(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")

@@ -74,7 +74,7 @@ class Operation:
 
 
 def operation(**declared):
-    """Declare a view's operation; put it outermost, above require_GET and friends."""
+    """Declare a view's operation; put it outermost, above require_safe and friends."""
 
     def attach(view):
         view.openapi = Operation(**declared)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "axes",
     "django_prometheus",
     "django_ratelimit",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "aircraft.context_processors.units",
+                "aircraft.context_processors.canonical",
             ],
         },
     },
@@ -155,6 +157,8 @@ CATALOGUE_FIXTURE = BASE_DIR / "fixtures" / "aircraft.json"
 CATALOGUE_SCHEMA = BASE_DIR / "fixtures" / "aircraft.schema.json"
 CATALOGUE_PAGE_SIZE = env.int("CATALOGUE_PAGE_SIZE", default=24)
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+# A CSV or JSON download holds at most this many aircraft; a larger list asks for narrower filters.
+DOWNLOAD_MAX_AIRCRAFT = env.int("DOWNLOAD_MAX_AIRCRAFT", default=2000)
 
 # --- Logging: JSON lines in production, readable text in development ----------
 LOG_FORMAT = env("LOG_FORMAT", default="plain")

@@ -186,8 +186,37 @@ def test_invalid_filters_are_a_400_not_a_500(client, fleet, query):
     assert client.get(f"/aircraft/?{query}").status_code == 400
 
 
-def test_page_past_the_end_is_404(client, fleet):
-    assert client.get("/aircraft/?page=99").status_code == 404
+def test_page_past_the_end_redirects_to_the_last_page_keeping_the_filters(client, fleet, settings):
+    settings.CATALOGUE_PAGE_SIZE = 2
+    grow_catalogue(5)
+    response = client.get("/aircraft/?sort=newest&page=99")
+    pages = client.get("/aircraft/?sort=newest").context["page"].paginator.num_pages
+    assert pages > 1
+    assert response.status_code == 302
+    assert response["Location"] == f"/aircraft/?sort=newest&page={pages}"
+    assert client.get(response["Location"]).context["page"].number == pages
+
+
+def test_page_past_the_end_of_a_one_page_list_goes_to_the_list(client, fleet):
+    response = client.get("/aircraft/?role=fighter&page=99")
+    assert response.status_code == 302 and response["Location"] == "/aircraft/?role=fighter"
+
+
+def test_search_past_the_end_redirects_to_its_last_page(client, fleet):
+    response = client.get("/search/?q=raptor&page=50")
+    assert response.status_code == 302 and response["Location"] == "/search/?q=raptor"
+
+
+def test_search_page_zero_is_a_400(client, fleet):
+    assert client.get("/search/?q=raptor&page=0").status_code == 400
+
+
+def test_api_past_the_end_is_a_404_naming_the_last_page(client, fleet):
+    response = client.get("/api/aircraft/?role=fighter&page=99")
+    error = response.json()["error"]
+    assert response.status_code == 404 and error["pages"] == 1
+    assert error["last"] == "http://testserver/api/aircraft/?role=fighter&page=1"
+    assert client.get("/api/aircraft/?page=0").status_code == 400
 
 
 def test_catalogue_is_paginated(client, fleet, settings):
