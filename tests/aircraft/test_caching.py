@@ -1,6 +1,6 @@
-import re
-
 """Pages come from the shared cache, are never stale, and still emit their events."""
+
+import re
 
 import pytest
 from django.db import connection
