@@ -19,7 +19,7 @@ from hangarstack.views import json_error
 from . import selectors
 from .api import aircraft_full
 from .caching import cached_page
-from .forms import CatalogueFilterForm
+from .forms import CatalogueFilterForm, filled_query
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -57,7 +57,7 @@ CSV_FIELDS = (
 
 def query_without_page(request: HttpRequest) -> str:
     """The list's filters and order for a download link; a download is the whole list, not a page."""
-    query = request.GET.copy()
+    query = filled_query(request.GET)
     query.pop("page", None)
     return query.urlencode()
 

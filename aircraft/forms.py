@@ -1,4 +1,5 @@
 from django import forms
+from django.http import QueryDict
 
 from . import quantities
 from .models import Aircraft, Manufacturer
@@ -50,6 +51,14 @@ class CatalogueFilterForm(forms.Form):
             decade=data.get("decade"),
             sort=data.get("sort") or "manufacturer",
         )
+
+
+def filled_query(query: QueryDict) -> QueryDict:
+    """A mutable copy of the query without the empty fields a submitted filter form leaves (role=&decade=)."""
+    query = query.copy()
+    for key in [key for key, values in query.lists() if not any(values)]:
+        del query[key]
+    return query
 
 
 def manufacturer_choices():

@@ -20,7 +20,7 @@ from .caching import cached_page, emit, live_view_count, private_page
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE, preferred_units
 from .datasheet import datasheet
-from .forms import CatalogueFilterForm, CorrectionForm, ExploreForm, manufacturer_choices
+from .forms import CatalogueFilterForm, CorrectionForm, ExploreForm, filled_query, manufacturer_choices
 from .models import Aircraft, Manufacturer
 from .search import MAX_QUERY_LENGTH, normalise
 
@@ -165,7 +165,7 @@ def active_filters(request: HttpRequest, form: CatalogueFilterForm, manufacturer
     for name, value in shown.items():
         if not value:
             continue
-        query = request.GET.copy()
+        query = filled_query(request.GET)
         query.pop(name, None)
         query.pop("page", None)  # the wider list starts at its first page
         chips.append(
