@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -144,6 +145,7 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
             "active_filters": active_filters(request, form, manufacturers),
             "download_query": downloads.query_without_page(request),
             "data_terms": downloads.TERMS,
+            "download_max": settings.DOWNLOAD_MAX_AIRCRAFT,
         }
     )
     return render(request, "aircraft/aircraft_list.html", context)

@@ -158,7 +158,7 @@ CATALOGUE_SCHEMA = BASE_DIR / "fixtures" / "aircraft.schema.json"
 CATALOGUE_PAGE_SIZE = env.int("CATALOGUE_PAGE_SIZE", default=24)
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
 # A CSV or JSON download holds at most this many aircraft; a larger list asks for narrower filters.
-DOWNLOAD_MAX_AIRCRAFT = env.int("DOWNLOAD_MAX_AIRCRAFT", default=2000)
+DOWNLOAD_MAX_AIRCRAFT = env.int("DOWNLOAD_MAX_AIRCRAFT", default=500)
 
 # --- Logging: JSON lines in production, readable text in development ----------
 LOG_FORMAT = env("LOG_FORMAT", default="plain")

@@ -166,6 +166,13 @@ def test_download_larger_than_the_limit_asks_for_narrower_filters(client, planes
     assert response.status_code == 400 and "narrow the filters" in response.json()["error"]["message"]
 
 
+def test_catalogue_page_offers_no_download_larger_than_the_limit(client, planes, settings):
+    settings.DOWNLOAD_MAX_AIRCRAFT = 2
+    body = client.get("/aircraft/").content.decode()
+    assert "catalogue.csv" not in body and "One download holds at most 2 aircraft" in body
+    assert "catalogue.csv" in client.get("/aircraft/?manufacturer=boeing").content.decode()
+
+
 def test_catalogue_page_links_the_downloads_for_the_current_filters(client, planes):
     body = client.get("/aircraft/?role=bomber&page=1").content.decode()
     assert 'href="/aircraft/catalogue.csv?role=bomber"' in body

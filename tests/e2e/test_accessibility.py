@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     ("aircraft-list", "/aircraft/", 200),
     ("aircraft-list-filtered-page-2", "/aircraft/?status=active&sort=oldest&page=2", 200),
     ("aircraft-list-no-match", "/aircraft/?manufacturer=atr&role=bomber", 200),
+    ("aircraft-list-two-chips", "/aircraft/?manufacturer=boeing&role=airliner&decade=1990", 200),
     ("aircraft-list-bad-filter", "/aircraft/?decade=1965", 400),
     ("aircraft", "/aircraft/f-22a-raptor/", 200),
     ("aircraft-no-figures-published", "/aircraft/f-35b-lightning-ii/", 200),
