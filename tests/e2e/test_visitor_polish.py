@@ -141,6 +141,15 @@ def test_phone_manufacturer_table_shows_status_without_scrolling(page, viewport,
     for index in range(statuses.count()):
         box = statuses.nth(index).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, index
+    # No manufacturer's table scrolls sideways, whatever its names.
+    too_wide = []
+    for maker in Manufacturer.objects.filter(aircraft__isnull=False).distinct().order_by("slug"):
+        page.goto(maker.get_absolute_url())
+        scroller = page.locator(".table-scroll")
+        if not scroller.evaluate("el => el.scrollWidth <= el.clientWidth"):
+            too_wide.append(maker.slug)
+    assert too_wide == []
+    page.goto("/manufacturers/boeing/")
     # The role is still there, under the aircraft's name.
     expect(table.get_by_role("rowheader", name=re.compile(r"^B-52H Stratofortress\s*Bomber$"))).to_be_visible()
 
