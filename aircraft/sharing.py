@@ -117,6 +117,8 @@ class PagesSitemap(Sitemap):
             "aircraft:aircraft-list",
             "aircraft:manufacturer-list",
             "aircraft:compare",
+            "aircraft:explore",
+            "aircraft:credits",
             "aircraft:api-docs",
         ]
 

@@ -61,6 +61,10 @@ PAGES = [
     "/aircraft/f-22a-raptor/",
     "/aircraft/f-22a-raptor/corrections/",
     "/aircraft/f-22a-raptor/card.png",
+    "/aircraft/f-22a-raptor/drawing.svg",
+    "/explore/",
+    "/credits/",
+    "/search/suggest?q=rap",
     "/aircraft/catalogue.csv",
     "/aircraft/catalogue.json",
     "/compare/?a=f-22a-raptor&a=b-17g",
@@ -243,7 +247,14 @@ def test_sitemap_lists_every_public_page(client, planes):
         listed |= set(re.findall(r"<loc>(.*?)</loc>", client.get(section).content.decode()))
     expected = {
         "http://testserver" + reverse(name)
-        for name in ("aircraft:home", "aircraft:aircraft-list", "aircraft:manufacturer-list", "aircraft:compare")
+        for name in (
+            "aircraft:home",
+            "aircraft:aircraft-list",
+            "aircraft:manufacturer-list",
+            "aircraft:compare",
+            "aircraft:explore",
+            "aircraft:credits",
+        )
     }
     expected |= {"http://testserver/api/docs/"}
     expected |= {f"http://testserver/aircraft/{slug}/" for slug in ("f-22a-raptor", "b-17g", "ah-64e")}
