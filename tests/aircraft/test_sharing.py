@@ -68,7 +68,7 @@ PAGES = [
     "/aircraft/catalogue.csv",
     "/aircraft/catalogue.json",
     "/compare/?a=f-22a-raptor&a=b-17g",
-    "/search/?q=raptor",
+    "/search/?q=boeing",
     "/sitemap.xml",
     "/sitemap-aircraft.xml",
     "/robots.txt",
