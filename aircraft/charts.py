@@ -67,7 +67,7 @@ def _text_width(text: str, size: int = TEXT) -> float:
 @dataclass(frozen=True)
 class Bar:
     label: str  # the aircraft
-    value: float | None  # in the displayed unit; None when not published
+    value: float | None  # in the displayed unit; None when the catalogue lacks it
     display: str = ""  # the value as the page shows it, e.g. "2,414 km/h"
 
 
@@ -79,7 +79,7 @@ def bar_chart(title: str, bars: list[Bar], *, width: float = 480, note: str = ""
     """
     label_width = max((_text_width(b.label) for b in bars), default=0) + 12
     label_width = min(label_width, width * 0.42)
-    value_room = max((_text_width(b.display or "Not published") for b in bars), default=0) + 10
+    value_room = max((_text_width(b.display or "Not in the catalogue yet") for b in bars), default=0) + 10
     plot = max(width - PAD * 2 - label_width - value_room, 40)
     known = [b.value for b in bars if b.value is not None and b.value > 0]
     top = max(known, default=0)
@@ -91,8 +91,8 @@ def bar_chart(title: str, bars: list[Bar], *, width: float = 480, note: str = ""
         centre = y + ROW / 2
         body.append(_text(x0 - 8, centre + 4, bar.label, anchor="end"))
         if bar.value is None or top <= 0:
-            body.append(_text(x0, centre + 4, "Not published", fill=MUTED))
-            summary.append(f"{bar.label}: not published")
+            body.append(_text(x0, centre + 4, "Not in the catalogue yet", fill=MUTED))
+            summary.append(f"{bar.label}: not in the catalogue yet")
         else:
             length = plot * max(bar.value, 0) / top
             body.append(
@@ -292,7 +292,7 @@ class Span:
     end: int | None  # retirement year; None while in service (drawn to `today`)
     milestone: int | None = None  # entry into service
     url: str = ""
-    ongoing: bool = True  # with no end: still flying (drawn to today) or its end not published
+    ongoing: bool = True  # with no end: still flying (drawn to today) or its end not in the catalogue
 
 
 def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = "") -> str:
@@ -319,8 +319,8 @@ def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = 
             name = f'<a href="{escape(span.url)}">{name}</a>'
         rows.append(name)
         if not span.start:
-            rows.append(_text(left, centre + 4, "First flight not published", fill=MUTED, size=12))
-            summary.append(f"{span.label}: first flight not published")
+            rows.append(_text(left, centre + 4, "First flight not in the catalogue yet", fill=MUTED, size=12))
+            summary.append(f"{span.label}: first flight not in the catalogue yet")
         else:
             end_unknown = span.end is None and not span.ongoing
             end = span.end or (max(span.start, span.milestone or span.start) if end_unknown else today)
@@ -330,7 +330,7 @@ def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = 
                 f' data-start="{span.start}" data-end="{end}"/>'
             )
             if end_unknown:
-                rows.append(_text(x1 + 6, centre + 4, "end not published", fill=MUTED, size=12))
+                rows.append(_text(x1 + 6, centre + 4, "end not in the catalogue yet", fill=MUTED, size=12))
             elif span.end is None:  # still flying: an open end, said in words too
                 rows.append(
                     f'<path d="M{_n(x1)} {_n(y + 4)} L{_n(x1 + 8)} {_n(centre)} L{_n(x1)} {_n(y + ROW - 4)} Z"'
@@ -348,7 +348,7 @@ def timeline(spans: list[Span], *, today: int, width: float = 720, title: str = 
             if span.end:
                 words += f", retired {span.end}"
             else:
-                words += ", end not published" if end_unknown else ", still flying"
+                words += ", end not in the catalogue yet" if end_unknown else ", still flying"
             summary.append(f"{span.label}: {words}")
         y += ROW
     for tick in ticks:

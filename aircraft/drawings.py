@@ -865,20 +865,20 @@ def missing_figures(a: Airframe) -> list[str]:
     notes = []
     if not a.length:
         if _rotor_only(a, top=True):
-            notes.append("Length not published: rotor drawn, fuselage not")
+            notes.append("Length not in the catalogue yet: rotor drawn, fuselage not")
         else:
-            notes.append("Length not published: no drawing to scale")
+            notes.append("Length not in the catalogue yet: no drawing to scale")
         if a.has_rotors and not a.rotor_diameter:
-            notes.append("Rotor diameter not published")
+            notes.append("Rotor diameter not in the catalogue yet")
         return notes
     if not a.wing_planform and not a.rotor_layout:
         notes.append("Layout not recorded yet: drawn as a plain outline")
     if a.has_wing and not a.wingspan:
-        notes.append("Wingspan not published: wings not drawn")
+        notes.append("Wingspan not in the catalogue yet: wings not drawn")
     if a.has_rotors and not a.rotor_diameter:
-        notes.append("Rotor diameter not published: rotors not drawn")
+        notes.append("Rotor diameter not in the catalogue yet: rotors not drawn")
     if not a.height:
-        notes.append("Height not published: no side view")
+        notes.append("Height not in the catalogue yet: no side view")
     return notes
 
 
@@ -1041,13 +1041,13 @@ def overlay(
             f' data-part="legend"/>'
         )
         if shapes:
-            facts = f"length {_length_text(a.length, system)}" if a.length else "length not published"
+            facts = f"length {_length_text(a.length, system)}" if a.length else "length not in the catalogue yet"
             if a.wingspan and a.has_wing:
                 facts += f", wingspan {_length_text(a.wingspan, system)}"
             if a.rotor_diameter and a.has_rotors:
                 facts += f", rotor {_length_text(a.rotor_diameter, system)}"
         else:
-            facts = "not drawn: length not published"
+            facts = "not drawn: length not in the catalogue yet"
         body.append(_text(MARGIN + 44, y, f"{a.name} ({facts})"))
     names = ", ".join(a.name for a in airframes)
     label = f"Top views of {names} overlaid on one scale, noses aligned. " + " ".join(

@@ -35,8 +35,8 @@ def test_bars_are_proportional_to_their_values_from_zero():
 def test_a_missing_value_has_no_bar_and_says_so():
     root = parse(bar_chart("Range", [Bar("A", 1000, "1,000 km"), Bar("B", None)]))
     assert len(rects(root, "data-value")) == 1
-    assert "Not published" in texts(root)
-    assert "B: not published" in root.get("aria-label")
+    assert "Not in the catalogue yet" in texts(root)
+    assert "B: not in the catalogue yet" in root.get("aria-label")
 
 
 def test_bar_chart_text_alternative_gives_every_value():
@@ -128,7 +128,7 @@ def test_timeline_bars_run_from_first_flight_to_retirement_or_today():
     label = root.get("aria-label")
     assert "F-22A: first flight 1997, in service 2005, still flying" in label
     assert "P-38L: first flight 1939, in service 1941, retired 1949" in label
-    assert "B-21: first flight not published" in label
+    assert "B-21: first flight not in the catalogue yet" in label
     assert [a.get("href") for a in root.iter(f"{NS}a")] == ["/aircraft/p-38l/", "/aircraft/f-22a/"]
 
 

@@ -155,8 +155,8 @@ def test_a_missing_length_draws_nothing_and_says_so():
     plane = Airframe("Mystery", None, 12.0, 4.0, None, "swept", "fuselage", 1, "conventional", "none")
     root = parse(aircraft_drawing(plane))
     assert parts(root, "top") == [] and parts(root, "side") == []
-    assert any("Length not published" in t for t in texts(root))
-    assert "Length not published" in root.get("aria-label")
+    assert any("Length not in the catalogue yet" in t for t in texts(root))
+    assert "Length not in the catalogue yet" in root.get("aria-label")
 
 
 def test_a_missing_wingspan_draws_no_wing_and_says_so():
@@ -164,21 +164,21 @@ def test_a_missing_wingspan_draws_no_wing_and_says_so():
     root = parse(aircraft_drawing(plane))
     assert parts(root, "top", {"wing", "tail"}) == []
     assert parts(root, "top", {"fuselage"})
-    assert any("Wingspan not published" in t for t in texts(root))
+    assert any("Wingspan not in the catalogue yet" in t for t in texts(root))
 
 
 def test_a_missing_height_leaves_out_the_side_view_and_says_so():
     plane = Airframe("Flat", 12.0, 10.0, None, None, "straight", "nose", 1, "conventional", "none")
     root = parse(aircraft_drawing(plane))
     assert parts(root, "top", {"wing"}) and parts(root, "side") == []
-    assert any("Height not published" in t for t in texts(root))
+    assert any("Height not in the catalogue yet" in t for t in texts(root))
 
 
 def test_a_missing_rotor_diameter_draws_no_disc_and_says_so():
     plane = Airframe("Rotorless", 12.0, None, 4.0, None, "none", "fuselage", 1, "", "single")
     root = parse(aircraft_drawing(plane))
     assert parts(root, "top", {"rotor"}) == []
-    assert any("Rotor diameter not published" in t for t in texts(root))
+    assert any("Rotor diameter not in the catalogue yet" in t for t in texts(root))
 
 
 def test_drawings_are_accessible_images_with_a_title_and_text_alternative():
@@ -238,7 +238,7 @@ def test_overlay_tells_aircraft_apart_by_dash_pattern_as_well_as_colour():
 
 def test_overlay_names_an_aircraft_it_could_not_draw():
     root = parse(overlay([F22, Airframe("Unmeasured")]))
-    assert any("Unmeasured (not drawn: length not published)" in t for t in texts(root))
+    assert any("Unmeasured (not drawn: length not in the catalogue yet)" in t for t in texts(root))
 
 
 def test_every_configuration_choice_is_described_in_words():
@@ -257,13 +257,13 @@ def test_a_rotorcraft_of_unknown_length_shows_its_rotor_to_scale_and_no_fuselage
     assert parts(root, "top", {"fuselage"}) == [] and parts(root, "side", {"fuselage"}) == []
     _, y0, _, y1 = drawn(root, "side", {"rotor", "mast"})
     assert y1 - y0 == pytest.approx(3.9 / mpp, abs=TOLERANCE)
-    assert any("Length not published: rotor drawn, fuselage not" in t for t in texts(root))
+    assert any("Length not in the catalogue yet: rotor drawn, fuselage not" in t for t in texts(root))
 
 
 def test_overlay_of_a_rotorcraft_of_unknown_length_draws_its_rotor_and_says_so():
     rotor_only = Airframe("H-1", None, None, 3.9, 10.69, "none", "fuselage", 1, "conventional", "single")
     root = parse(overlay([F22, rotor_only]))
-    assert any("H-1 (length not published, rotor 10.69 m)" in t for t in texts(root))
+    assert any("H-1 (length not in the catalogue yet, rotor 10.69 m)" in t for t in texts(root))
 
 
 def test_an_aircraft_whose_layout_is_not_recorded_says_so():
