@@ -115,21 +115,10 @@ class SourceInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS
 
 
-# Each kind code once, as the help table lists it. The model's choices carry each
-# quantity's label ("overall" is "maximum" for a weight, "crew" for a crew), so a
-# select built from them offers "overall" four times and shows a length as "crew".
-KIND_CODES = [("", "---------"), *((code, code) for code in sorted({code for code, _ in quantities.KIND_CHOICES}))]
-
-
 class FigureInline(admin.TabularInline):
     model = Figure
     extra = 0
     fields = ["quantity", "kind", "value", "unit", "condition", "source"]
-
-    def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "kind":
-            kwargs["choices"] = KIND_CODES
-        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "source":
@@ -243,7 +232,13 @@ class AircraftAdmin(CatalogueAdminMedia, admin.ModelAdmin):
         ("Powerplant", {"fields": [("engine_count", "engine_type"), ("engine_model", "powerplant_source")]}),
         (
             "Layout, for the drawing",
-            {"fields": [("wing_planform", "tail_layout"), ("engine_placement", "rotor_layout")]},
+            {
+                "fields": [
+                    ("wing_planform", "tail_layout"),
+                    ("engine_placement", "rotor_layout"),
+                    "configuration_source",
+                ]
+            },
         ),
         ("Image", {"fields": ["image", "image_alt"], "classes": ["collapse"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),

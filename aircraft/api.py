@@ -20,9 +20,8 @@ from . import quantities, selectors
 from .caching import cached_page, emit, live_view_count
 from .datasheet import Datasheet, Row, datasheet
 from .forms import CatalogueFilterForm
-from .models import Aircraft, Manufacturer
+from .models import CONFIGURATION_FIELDS, Aircraft, Manufacturer
 from .photos import picture
-from .services import CONFIGURATION_FIELDS
 
 API_VERSION = "1.0"
 PAGE = Param("page", "Page number, from 1.", {"type": "integer", "minimum": 1})

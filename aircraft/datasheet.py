@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import quantities
-from .models import Aircraft, AircraftSource, Figure
+from .models import CONFIGURATION_FIELDS, Aircraft, AircraftSource, Figure
 
 GROUPS = (
     ("Dimensions", ("length", "wingspan", "rotor_diameter", "height")),
@@ -152,6 +152,7 @@ def _datasheet(plane, lineage, figures, sources, planes_by_id) -> Datasheet:
     for name, fields in (
         ("production", ("production_first_year", "production_last_year", "number_built", "number_built_year")),
         ("powerplant", ("engine_count", "engine_model", "engine_type")),
+        ("configuration", CONFIGURATION_FIELDS),
     ):
         holder = next((m for m in lineage if any(getattr(m, f) not in (None, "") for f in fields)), None)
         if holder:

@@ -129,6 +129,8 @@ def record_problems(record: dict) -> list[str]:
     for name in ("production", "powerplant"):
         if record.get(name):
             cited.append((name, record[name].get("source")))
+    if (record.get("configuration") or {}).get("source"):  # optional: older layouts carry none (the audit lists them)
+        cited.append(("configuration", record["configuration"]["source"]))
     dates = record.get("dates") or {}
     for name, event in dates.items():
         if event:

@@ -249,6 +249,7 @@ class Aircraft(TimeStamped):
     engine_placement = models.CharField(max_length=20, choices=configuration.EnginePlacement, blank=True)
     tail_layout = models.CharField(max_length=20, choices=configuration.TailLayout, blank=True)
     rotor_layout = models.CharField(max_length=20, choices=configuration.RotorLayout, blank=True)
+    configuration_source = _source_field("layout")
     powerplant_source = _source_field("powerplant")
 
     # Said "Not published" on the page rather than "Not in the catalogue yet". Only where
@@ -542,12 +543,16 @@ class Figure(FigureLike, TimeStamped):
             raise ValidationError(errors)
 
 
+# The layout the to-scale drawing is drawn in (aircraft.configuration), sourced as one block.
+CONFIGURATION_FIELDS = ("wing_planform", "engine_placement", "tail_layout", "rotor_layout")
+
 SOURCED_FIELDS = (
     "first_flight_source",
     "entered_service_source",
     "retired_source",
     "production_source",
     "powerplant_source",
+    "configuration_source",
 )
 
 

@@ -170,7 +170,11 @@ def sentence(error: Exception) -> str:
 
 
 QUANTITY_CHOICES = [(q.code, q.label) for q in QUANTITIES.values()]
-KIND_CHOICES = sorted({(code, label) for q in QUANTITIES.values() for code, label in q.kinds})
+# One label per kind code, so a select offers "overall" once. Each quantity's own wording of a kind
+# ("overall" reads "maximum" for a weight, "crew" for a crew) comes from label(), not from these choices.
+KIND_CHOICES = sorted(
+    {code: "overall" if code == "overall" else label for q in QUANTITIES.values() for code, label in q.kinds}.items()
+)
 UNIT_CHOICES = [(code, code) for code in UNITS]
 
 _FEET_AND_INCHES = re.compile(r"^(\d+) ft(?: (\d+(?:\.\d+)?) in)?$")

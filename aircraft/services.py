@@ -14,6 +14,7 @@ from . import quantities
 from .caching import catalogue_stamp_refresh
 from .fixture import Document, FixtureError
 from .models import (
+    CONFIGURATION_FIELDS,
     SOURCED_FIELDS,
     Aircraft,
     AircraftSource,
@@ -27,7 +28,6 @@ from .photos import photos_export, photos_load, photos_problems
 
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
 DATES = ("first_flight", "entered_service", "retired")
-CONFIGURATION_FIELDS = ("wing_planform", "engine_placement", "tail_layout", "rotor_layout")
 
 
 @dataclass
@@ -175,7 +175,12 @@ def aircraft_record(plane: Aircraft, sources: list[AircraftSource], figures: lis
             "powerplant": _compact({**powerplant, "source": keys.get(plane.powerplant_source_id)})
             if powerplant
             else None,
-            "configuration": _compact({name: getattr(plane, name) for name in CONFIGURATION_FIELDS}),
+            "configuration": _compact(
+                {
+                    **{name: getattr(plane, name) for name in CONFIGURATION_FIELDS},
+                    "source": keys.get(plane.configuration_source_id),
+                }
+            ),
             "figures": [
                 _compact(
                     {
@@ -491,6 +496,7 @@ def _sync_children(plane: Aircraft, record: dict, sources: list[AircraftSource],
     links = {f"{prefix}_source": _source_for(resolved, dates.get(prefix)) for prefix in DATES}
     links["production_source"] = _source_for(resolved, record.get("production"))
     links["powerplant_source"] = _source_for(resolved, record.get("powerplant"))
+    links["configuration_source"] = _source_for(resolved, record.get("configuration"))
     changed = [
         name for name, source in links.items() if getattr(plane, f"{name}_id") != (source.pk if source else None)
     ]

@@ -151,6 +151,13 @@ def catalogue_document(aircraft_count: int = 3, manufacturers: int = 2) -> dict:
                 "entered_service": {"year": 1960 + i, "source": "tcds"},
             },
             "powerplant": {"count": 4, "model": "Test T56", "type": "turboprop", "source": "tcds"},
+            "configuration": {
+                "wing_planform": "straight",
+                "engine_placement": "wing-nacelles",
+                "tail_layout": "conventional",
+                "rotor_layout": "none",
+                "source": "tcds",
+            },
             "figures": [
                 {"quantity": "length", "value": f"{20.5 + i}", "unit": "m", "source": "tcds"},
                 {"quantity": "wingspan", "value": "30", "unit": "m", "source": "tcds"},

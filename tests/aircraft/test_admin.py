@@ -80,6 +80,14 @@ def test_change_page_shows_sources_figures_variants_photos_and_kinds(client, edi
     assert "X-VAR" in body
 
 
+def test_figure_kind_select_offers_each_kind_once(client, editor):
+    formsets = client.get(change_url(AircraftFactory())).context["inline_admin_formsets"]
+    figures = next(i.formset for i in formsets if i.formset.prefix == "figures")
+    codes = [code for code, _ in figures.empty_form.fields["kind"].choices if code]
+    assert codes.count("overall") == 1
+    assert len(codes) == len(set(codes))
+
+
 def test_editor_cannot_manage_users_or_delete(client, editor):
     plane = AircraftFactory()
     assert client.get("/admin/auth/user/").status_code == 403

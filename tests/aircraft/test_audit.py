@@ -313,9 +313,12 @@ def test_sources_that_are_landing_pages_are_listed_with_the_figures_that_cite_th
 @pytest.mark.django_db
 def test_dates_production_and_powerplant_without_a_source_are_unsourced():
     plane = complete_fixed_wing(retired_year=2020, status=Aircraft.Status.RETIRED, number_built=195)
-    Aircraft.objects.filter(pk=plane.pk).update(first_flight_source=None, powerplant_source=None)
+    Aircraft.objects.filter(pk=plane.pk).update(
+        first_flight_source=None, powerplant_source=None, wing_planform="delta", configuration_source=None
+    )
     report = catalogue_audit()
     assert sorted(checks(report.unsourced)) == [
+        ("unsourced-configuration", (plane.slug,)),
         ("unsourced-date", (plane.slug,)),
         ("unsourced-date", (plane.slug,)),
         ("unsourced-powerplant", (plane.slug,)),

@@ -166,6 +166,8 @@ COMPLETENESS_FLOORS = {
     ("airliners", "passengers"): 95,
     ("retired", "retired"): 20,
 }
+# Aircraft whose layout was recorded before a layout needed a source (2026.11.1); may only fall.
+LEGACY_UNSOURCED_LAYOUTS = 122
 
 
 @pytest.fixture(scope="module")
@@ -193,6 +195,11 @@ def test_every_value_cites_a_source_of_its_own_record(catalogue):
         cited = [("figure " + figure["quantity"], figure.get("source")) for figure in record.get("figures", [])]
         cited += [(f"date {name}", event.get("source")) for name, event in (record.get("dates") or {}).items() if event]
         cited += [(name, record[name].get("source")) for name in ("production", "powerplant") if record.get(name)]
+        cited += (
+            [("configuration", record["configuration"]["source"])]
+            if "source" in record.get("configuration", {})
+            else []
+        )
         uncited += [f"{record['slug']}: {what} cites {key!r}" for what, key in cited if key not in own]
     assert uncited == []
     figures = sum(len(record.get("figures", [])) for record in catalogue["aircraft"])
@@ -218,7 +225,12 @@ def test_the_loaded_catalogue_is_consistent_and_no_less_complete_than_it_was():
     assert Aircraft.objects.count() >= 300
     assert Manufacturer.objects.filter(aircraft__isnull=False).distinct().count() >= 30
     report = audit.catalogue_audit()
-    assert (report.contradictions, report.unsourced, report.landing_pages) == ([], [], [])
+    assert (report.contradictions, report.landing_pages) == ([], [])
+    # Layouts recorded for the 2026.11.1 aircraft before a layout needed a source; every later one names its
+    # source, and this number may only fall.
+    legacy_layouts = [f for f in report.unsourced if f.check == "unsourced-configuration"]
+    assert len(legacy_layouts) <= LEGACY_UNSOURCED_LAYOUTS
+    assert [f for f in report.unsourced if f not in legacy_layouts] == []
     shares = {(group.group, c.field): c.share for group in report.completeness for c in group.fields}
     assert set(shares) == set(COMPLETENESS_FLOORS), "a field the audit counts has no floor here, or the reverse"
     fallen = {

@@ -44,7 +44,20 @@ def test_valid_file_creates_everything_and_reports_counts(tmp_path):
     assert (empty.value, empty.unit) == ("66,000", "lb")  # kept as published
     assert (plane.first_flight_year, plane.entered_service_year, plane.era_year) == (1960, 1962, 1962)
     assert plane.powerplant_source.key == "tcds"
+    assert (plane.wing_planform, plane.engine_placement, plane.configuration_source.key) == (
+        "straight",
+        "wing-nacelles",
+        "tcds",
+    )
     assert plane.rank_range_km == 5000
+
+
+def test_layout_source_must_be_one_of_the_records_sources(tmp_path):
+    document = catalogue_document()
+    document["aircraft"][0]["configuration"]["source"] = "nowhere"
+    with pytest.raises(CommandError, match="nowhere"):
+        load(write(tmp_path, document))
+    assert Aircraft.objects.count() == 0
 
 
 def test_second_run_changes_nothing(tmp_path):
@@ -234,6 +247,7 @@ def test_export_then_load_changes_nothing(tmp_path):
     assert database_state() == before
     records = {record["designation"]: record for record in json.loads(exported.read_text())["aircraft"]}
     assert records["LM-3"]["name"] == "Edited in the admin"
+    assert records["LM-3"]["configuration"]["source"] == "tcds"  # the layout keeps its source
     assert "max_speed" not in {figure["quantity"] for figure in records["LM-3"]["figures"]}
 
 

@@ -237,6 +237,23 @@ def test_aircraft_page_shows_both_unit_systems_and_the_source(client, fleet):
     assert "SR-71A" in body  # another aircraft from the same manufacturer
 
 
+def test_aircraft_page_names_the_layout_and_where_it_was_read(client, fleet):
+    plane = Aircraft.objects.get(slug="f-22a-raptor")
+    plane.wing_planform, plane.engine_placement, plane.tail_layout, plane.rotor_layout = (
+        "swept",
+        "fuselage",
+        "twin-fin",
+        "none",
+    )
+    plane.configuration_source = plane.sources.first()
+    plane.save()
+    response = client.get(plane.get_absolute_url())
+    layout = response.context["sheet"].facts["configuration"]
+    body = response.content.decode()
+    assert "Swept wing; engines in the fuselage; twin fins" in body
+    assert f'href="#source-{layout.marker}"' in body and layout.marker is not None
+
+
 def test_aircraft_page_says_what_each_figure_is(client, fleet):
     response = client.get("/aircraft/b-17g/")
     body = response.content.decode()
