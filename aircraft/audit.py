@@ -403,6 +403,7 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
     for speed_key, mach_key, check in (
         (("max_speed", "at-altitude"), ("mach", "maximum"), "speed-vs-mach"),
         (("max_speed", "sea-level"), ("mach", "maximum"), "speed-vs-mach"),
+        (("max_speed", "unstated"), ("mach", "maximum"), "speed-vs-mach"),  # anywhere from sea level up
         (("cruise_speed", "typical"), ("mach", "cruise"), "cruise-vs-mach"),
     ):
         speed, mach = facts.figures.get(speed_key), facts.figures.get(mach_key)

@@ -46,11 +46,17 @@ class PlainFigure:
 def speed_rank(figures: dict[tuple[str, str], PlainFigure]) -> float | None:
     """One comparable measure of top speed: Mach where given; otherwise the
     maximum speed at altitude (or, failing that, at sea level) as a Mach number
-    at that altitude. Only for ordering; pages show the figures as published."""
+    at that altitude. A speed whose source names no altitude counts as at sea
+    level, the lowest Mach it can be. Only for ordering; pages show the figures
+    as published."""
     mach = figures.get(("mach", "maximum"))
     if mach:
         return float(quantities.parse("mach", mach.value, mach.unit).metric)
-    for kind, sound in (("at-altitude", SOUND_KMH_AT_ALTITUDE), ("sea-level", SOUND_KMH_AT_SEA_LEVEL)):
+    for kind, sound in (
+        ("at-altitude", SOUND_KMH_AT_ALTITUDE),
+        ("sea-level", SOUND_KMH_AT_SEA_LEVEL),
+        ("unstated", SOUND_KMH_AT_SEA_LEVEL),
+    ):
         speed = figures.get(("max_speed", kind))
         if speed:
             return float(quantities.parse("max_speed", speed.value, speed.unit).metric / sound)

@@ -133,9 +133,10 @@ QUANTITIES = {
             "max_speed",
             "Maximum speed",
             SPEED,
-            (("at-altitude", "at altitude"), ("sea-level", "at sea level")),
+            (("at-altitude", "at altitude"), ("sea-level", "at sea level"), ("unstated", "altitude not stated")),
             more_is_better=True,
-            help="Maximum level speed; say the altitude in the condition where the source does.",
+            help="Maximum level speed; say the altitude in the condition where the source does, and use "
+            "'unstated' where the source gives none.",
         ),
         Quantity("mach", "Mach", MACH, (("maximum", "maximum"), ("cruise", "cruise")), more_is_better=True),
         Quantity("cruise_speed", "Cruise speed", SPEED, (("typical", "typical"),), more_is_better=True),

@@ -180,6 +180,7 @@ def test_clean_complete_record_passes_every_check():
         (("max_speed", "at-altitude", "1629", "kn"), "2.5", "at 40,000 ft"),  # exact altitude given
         (("max_speed", "at-altitude", "2414", "km/h"), "2.5", ""),  # km/h: 1,303 kn
         (("max_speed", "sea-level", "800", "kn"), "1.0", ""),  # Mach 1.21 at sea level alone
+        (("max_speed", "unstated", "1303", "kn"), "2.5", ""),  # no altitude: Mach 1.97 to 2.27 at most
     ],
 )
 def test_speed_against_mach_beyond_what_altitude_explains_is_a_contradiction(speed, mach, condition):
