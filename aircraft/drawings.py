@@ -874,7 +874,9 @@ def missing_figures(a: Airframe) -> list[str]:
     if not a.wing_planform and not a.rotor_layout:
         notes.append("Layout not recorded yet: drawn as a plain outline")
     if a.has_wing and not a.wingspan:
-        notes.append("Wingspan not in the catalogue yet: wings not drawn")
+        # A tiltrotor's proprotors sit at its wingtips: without the span there is nowhere to draw them.
+        drawn = "wings and proprotors" if a.rotor_layout == Rotor.TILTROTOR else "wings"
+        notes.append(f"Wingspan not in the catalogue yet: {drawn} not drawn")
     if a.has_rotors and not a.rotor_diameter:
         notes.append("Rotor diameter not in the catalogue yet: rotors not drawn")
     if not a.height:

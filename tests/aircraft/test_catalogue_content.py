@@ -145,24 +145,24 @@ SLUGS_OF_2026_11_1 = (
 
 # (audit group, field) -> lowest share allowed, in percent. Target for all: 90.
 COMPLETENESS_FLOORS = {
-    ("fixed-wing", "length"): 80,
-    ("fixed-wing", "wingspan"): 80,
-    ("fixed-wing", "height"): 65,
-    ("fixed-wing", "max_takeoff_weight"): 75,
-    ("fixed-wing", "max_speed"): 45,  # maximum speed or Mach
-    ("fixed-wing", "range"): 35,
-    ("fixed-wing", "service_ceiling"): 50,
-    ("fixed-wing", "first_flight"): 90,
-    ("fixed-wing", "entered_service"): 85,  # or a status saying why not
-    ("rotorcraft", "rotor_diameter"): 65,
-    ("rotorcraft", "length"): 40,
-    ("rotorcraft", "max_takeoff_weight"): 70,
-    ("rotorcraft", "max_speed"): 60,
-    ("rotorcraft", "range"): 60,
-    ("rotorcraft", "service_ceiling"): 60,
-    ("all", "engine_count"): 85,
-    ("all", "engine_model"): 85,
-    ("all", "crew"): 55,
+    ("fixed-wing", "length"): 90,
+    ("fixed-wing", "wingspan"): 90,
+    ("fixed-wing", "height"): 85,
+    ("fixed-wing", "max_takeoff_weight"): 85,
+    ("fixed-wing", "max_speed"): 80,  # maximum speed or Mach
+    ("fixed-wing", "range"): 45,
+    ("fixed-wing", "service_ceiling"): 75,
+    ("fixed-wing", "first_flight"): 95,
+    ("fixed-wing", "entered_service"): 95,  # or a status saying why not
+    ("rotorcraft", "rotor_diameter"): 70,
+    ("rotorcraft", "length"): 55,
+    ("rotorcraft", "max_takeoff_weight"): 85,
+    ("rotorcraft", "max_speed"): 80,
+    ("rotorcraft", "range"): 65,
+    ("rotorcraft", "service_ceiling"): 65,
+    ("all", "engine_count"): 95,
+    ("all", "engine_model"): 95,
+    ("all", "crew"): 80,
     ("airliners", "passengers"): 95,
     ("retired", "retired"): 20,
 }

@@ -70,7 +70,9 @@ def test_every_catalogue_rotorcraft_is_drawn_as_a_rotorcraft(catalogue):
         frame = airframe(plane)
         root = parse(aircraft_drawing(frame))
         discs = [e for e in parts(root, "top", {"rotor"}) if e.tag.endswith("ellipse")]
-        if frame.rotor_diameter and (frame.length or plane.rotor_layout == RotorLayout.SINGLE):
+        if plane.rotor_layout == RotorLayout.TILTROTOR and frame.length and not frame.wingspan:
+            assert any("wings and proprotors not drawn" in t for t in texts(root)), plane.slug
+        elif frame.rotor_diameter and (frame.length or plane.rotor_layout == RotorLayout.SINGLE):
             mpp = float(root.get("data-metres-per-px"))
             assert discs, plane.slug
             assert float(discs[0].get("rx")) == pytest.approx(frame.rotor_diameter / 2 / mpp, abs=0.02)
