@@ -1,6 +1,6 @@
 """`make bench`: the production configuration under load, against a bare-Django floor.
 
-Starts PostgreSQL, Redis and the Kafka-protocol broker (hangarstack.devstack,
+Starts PostgreSQL, Redis and the Kafka-protocol broker (devstack,
 in their own state directory, .devstack/bench), or uses DATABASE_URL,
 CACHE_URL and KAFKA_BOOTSTRAP_SERVERS when they are set; migrates, loads the
 catalogue, creates the topics, runs the relay and the analytics consumer, and
@@ -241,7 +241,7 @@ class Bench:
 
     # --- setup ---------------------------------------------------------------
     def start_servers(self) -> None:
-        from hangarstack import devstack
+        import devstack
 
         self.stack = devstack.Stack()
         reused = [v for v in ("DATABASE_URL", "CACHE_URL", "KAFKA_BOOTSTRAP_SERVERS") if os.environ.get(v)]
@@ -404,7 +404,7 @@ class Bench:
 
     def our_sessions(self) -> set[int]:
         """Sessions of the processes under test: this harness (and wrk), the site, relay, consumer, servers."""
-        from hangarstack import devstack
+        import devstack
 
         sessions = {os.getsid(0)}
         pids = [proc.pid for proc in self.procs.running.values()]
