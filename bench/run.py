@@ -274,6 +274,20 @@ class Bench:
             raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
         return completed.stdout if capture else ""
 
+    def generate(self, *argv: str) -> None:
+        """The benchmark's data generator (bench/generate.py), against the bench's servers."""
+        completed = subprocess.run(
+            [sys.executable, "-m", "bench.generate", *argv],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"bench.generate {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
+
     def python_module(self, module: str, *argv: str, stdin: dict | None = None, env: dict | None = None) -> dict:
         completed = subprocess.run(
             [sys.executable, "-m", module, *argv],
@@ -293,7 +307,7 @@ class Bench:
         log("migrate, collectstatic, load_aircraft, create_topics")
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
-        self.manage("generate_aircraft", "--count", "0", "-v0")
+        self.generate("--count", "0", "-v0")
         self.manage("load_aircraft", "-v0")
         self.manage("create_topics", "-v0")
 
@@ -637,8 +651,8 @@ class Bench:
 
         for size in args.sizes:
             generated = max(0, size - fixture_count)
-            log(f"catalogue size {size}: generate_aircraft --count {generated}")
-            self.manage("generate_aircraft", "--count", str(generated), "-v0")
+            log(f"catalogue size {size}: bench.generate --count {generated}")
+            self.generate("--count", str(generated), "-v0")
             actual = int(self.sql("SELECT count(*) FROM aircraft_aircraft")[0][0])
             log(f"  {actual} aircraft; queries per page")
             probe_env = {**self.env, "EVENTS_ENABLED": "false"}

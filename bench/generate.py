@@ -1,5 +1,11 @@
 """Grow the catalogue with plausible, generated aircraft for benchmarks.
 
+    python -m bench.generate --count N      (or --delete; --help for the rest)
+
+Part of the benchmark, not of the product: bench/run.py runs it for each
+catalogue size. Like manage.py, it uses the development settings and their
+embedded database unless DJANGO_SETTINGS_MODULE says otherwise.
+
 The real catalogue has about 120 aircraft; the site must stay fast at 100,000.
 This command makes a catalogue of that size in seconds: generated manufacturers
 ("Generated Aero 1" to "Generated Aero 20") each get aircraft with realistic
@@ -17,11 +23,14 @@ touched (generated ones are recognised by their manufacturer).
 """
 
 import datetime
+import os
 import random
+import sys
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 
+import django
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -189,7 +198,7 @@ def build_aircraft(index: int, *, seed: int, makers: list[Manufacturer], verifie
     The designation depends only on the index, so it is unique whatever the seed:
     maker `index % 20`, number `index // 20` within that maker.
     """
-    rng = random.Random(seed * 1_000_003 + index)  # noqa: S311 - made-up data, not secrets
+    rng = random.Random(seed * 1_000_003 + index)
     maker = makers[index % MAKER_COUNT]
     code = MAKER_CODES[index % MAKER_COUNT]
     designation = f"{code}-{index // MAKER_COUNT + 100}"
@@ -437,3 +446,18 @@ class Command(BaseCommand):
     def _progress_done(self) -> None:
         if self.verbosity >= 1 and self.stdout.isatty():
             self.stdout.write("")
+
+
+def main(argv: list[str]) -> None:
+    """The command outside any app: same options, output and errors as a manage.py command."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hangarstack.settings.dev")
+    if os.environ["DJANGO_SETTINGS_MODULE"].endswith((".dev", ".test")):
+        from devstack import attach_for_manage_py
+
+        attach_for_manage_py()
+    django.setup()
+    Command().run_from_argv(["python -m bench.generate", "generate", *argv])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

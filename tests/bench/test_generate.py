@@ -5,8 +5,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
 
 from aircraft.caching import catalogue_stamp
-from aircraft.management.commands.generate_aircraft import MAKER_COUNT, generated_aircraft, generated_makers
 from aircraft.models import Aircraft, AircraftViewTotal, Manufacturer
+from bench.generate import MAKER_COUNT, Command, generated_aircraft, generated_makers
 from events.models import OutboxEvent
 from tests.factories import AircraftFactory
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def generate(*args: str) -> str:
     out = StringIO()
-    call_command("generate_aircraft", *args, stdout=out)
+    call_command(Command(), *args, stdout=out)
     return out.getvalue()
 
 
