@@ -11,9 +11,11 @@ its own process, drives each page; the same gunicorn settings serve the floor.
     python -m bench.run --quick              one size, short runs (< 3 minutes)
     python -m bench.run --sizes 100,10000 --duration 10 --connections 8 --threads 2
 
-Writes bench/results/latest.{md,json} and a timestamped copy of each, and (for
-full runs) the table in bench/README.md. Every process it starts is stopped on
-exit, on Ctrl-C and on errors.
+A full run writes bench/results/latest.{md,json}, a timestamped copy of each,
+and the table in bench/README.md. A quick run is a smoke test (CI runs one):
+it writes bench/results/quick/ (not kept in git) and leaves the full run's
+results and the README alone. Every process it starts is stopped on exit, on
+Ctrl-C and on errors.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from . import profile, report, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+# Quick runs measure too little to stand for the site: kept apart, and out of git.
+QUICK_RESULTS = RESULTS / "quick"
 README = ROOT / "bench" / "README.md"
 PAGES = ("detail", "manufacturer", "list", "search", "compare", "api-list", "api-detail")
 PAGE_NAMES = report.PAGE_NAMES
@@ -762,28 +766,28 @@ class Bench:
 
 
 def write_results(results: dict, *, update_readme: bool) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    """latest.{md,json} and a timestamped copy; a quick run's go to bench/results/quick/."""
+    quick = results["meta"]["quick"]
+    directory = QUICK_RESULTS if quick else RESULTS
+    directory.mkdir(parents=True, exist_ok=True)
     stamp = results["meta"]["started"].replace(":", "").replace("-", "").replace("+0000", "Z")
-    suffix = "-quick" if results["meta"]["quick"] else ""
     results["targets"] = report.evaluate(results)
     markdown = report.markdown(results)
     text = json.dumps(results, indent=2) + "\n"
-    for name in (f"{stamp}{suffix}", "latest"):
-        (RESULTS / f"{name}.json").write_text(text)
-        (RESULTS / f"{name}.md").write_text(markdown)
-    if update_readme:
-        # bench/README.md always; the project README where it has the markers.
-        for readme in (README, ROOT / "README.md"):
-            if readme.exists() and (readme == README or report.START in readme.read_text()):
-                readme.write_text(report.replace_section(readme.read_text(), markdown))
-    return RESULTS / "latest.md"
+    for name in (f"{stamp}-quick" if quick else stamp, "latest"):
+        (directory / f"{name}.json").write_text(text)
+        (directory / f"{name}.md").write_text(markdown)
+    if update_readme and not quick:
+        # The project README keeps a short summary and links to latest.md.
+        README.write_text(report.replace_section(README.read_text(), markdown))
+    return directory / "latest.md"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test in under 3 minutes")
+    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test; results in bench/results/quick/")
     parser.add_argument("--sizes", help="catalogue sizes, comma-separated (default 100,10000,100000)")
     parser.add_argument("--duration", type=float, help="seconds of measured load per page (default 10)")
     parser.add_argument("--warmup", type=float, help="seconds of unmeasured load first (default 3)")
@@ -839,7 +843,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         bench.stop()
-    path = write_results(results, update_readme=not args.quick and not args.no_readme)
+    path = write_results(results, update_readme=not args.no_readme)
     print(path.read_text())
     log(f"results in {path} and {path.with_suffix('.json')}")
     return 0
