@@ -43,7 +43,7 @@ def sample(_args: dict) -> dict:
     from django.db import connection
 
     from aircraft.models import Aircraft, Manufacturer
-    from bench.generate import MAKER_PREFIX
+    from bench.generator import MAKER_PREFIX
 
     real = Aircraft.objects.exclude(manufacturer__name__startswith=MAKER_PREFIX + " ").order_by("slug")
     slugs = list(real.values_list("slug", flat=True))

@@ -787,7 +787,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test; results in bench/results/quick/")
+    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test (bench/results/quick/)")
     parser.add_argument("--sizes", help="catalogue sizes, comma-separated (default 100,10000,100000)")
     parser.add_argument("--duration", type=float, help="seconds of measured load per page (default 10)")
     parser.add_argument("--warmup", type=float, help="seconds of unmeasured load first (default 3)")
