@@ -270,27 +270,20 @@ class Bench:
         self.env = env
 
     def manage(self, *argv: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
-        command = [sys.executable, str(ROOT / "manage.py"), *argv]
+        return self._python(str(ROOT / "manage.py"), *argv, env=env, capture=capture)
+
+    def generate(self, *argv: str) -> None:
+        """The benchmark's data generator (bench/generate.py), against the bench's servers."""
+        self._python("-m", "bench.generate", *argv)
+
+    def _python(self, *argv: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
+        command = [sys.executable, *argv]
         completed = subprocess.run(
             command, cwd=ROOT, env=env or self.env, capture_output=True, text=True, check=False, timeout=1800
         )
         if completed.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
+            raise RuntimeError(f"python {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
         return completed.stdout if capture else ""
-
-    def generate(self, *argv: str) -> None:
-        """The benchmark's data generator (bench/generate.py), against the bench's servers."""
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.generate", *argv],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=1800,
-        )
-        if completed.returncode != 0:
-            raise RuntimeError(f"bench.generate {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
 
     def python_module(self, module: str, *argv: str, stdin: dict | None = None, env: dict | None = None) -> dict:
         completed = subprocess.run(
