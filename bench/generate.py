@@ -22,7 +22,7 @@ def main(argv: list[str]) -> None:
     from bench.generator import Command
 
     # Same options, output, verbosity and errors as the manage.py command it was.
-    Command().run_from_argv(["python -m bench.generate", "generate", *argv])
+    Command().run_from_argv(["python -m", "bench.generate", *argv])  # usage: python -m bench.generate ...
 
 
 if __name__ == "__main__":
