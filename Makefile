@@ -21,13 +21,13 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 install: $(BIN)/.installed ## Create the virtualenv and install dependencies
 
 run: install ## Serve the whole stack at http://127.0.0.1:$(PORT) (Ctrl-C stops it all)
-	$(BIN)/python -m hangarstack.devstack serve
+	$(BIN)/python -m devstack serve
 
 # Tests get their own servers and data (.devstack/test), so they never disturb `make run`.
 TEST_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/test
 
 test: install ## Run the whole test suite against real PostgreSQL, Redis and Kafka
-	$(TEST_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_STACK) $(BIN)/python -m devstack exec -- $(BIN)/pytest $(PYTEST_ARGS)
 
 # The fault suite owns its servers (.devstack/chaos) so it can stop, hang and
 # restart them; no pytest-django, and not the rest of the tests' conftest.
@@ -43,13 +43,13 @@ $(BIN)/.e2e-installed: $(BIN)/.installed requirements/e2e.txt tests/e2e/package-
 	touch $@
 
 e2e: $(BIN)/.e2e-installed ## Browser tests in Chromium (Playwright; needs Debian's chromium)
-	$(E2E_STACK) $(BIN)/python -m hangarstack.devstack exec -- $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+	$(E2E_STACK) $(BIN)/python -m devstack exec -- $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 # The shipped catalogue, loaded into its own database, audited as visitors would see it.
 AUDIT_STACK := HANGARSTACK_STATE_DIR=$(CURDIR)/.devstack/audit
 
 audit: install ## Audit fixtures/aircraft.json: completeness report; fails on any contradiction
-	$(AUDIT_STACK) $(BIN)/python -m hangarstack.devstack exec -- sh -c '\
+	$(AUDIT_STACK) $(BIN)/python -m devstack exec -- sh -c '\
 		$(BIN)/python manage.py migrate --verbosity 0 && \
 		$(BIN)/python manage.py load_aircraft --verbosity 0 && \
 		$(BIN)/python manage.py audit_catalogue --fail-on contradictions $(AUDIT_ARGS)'

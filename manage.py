@@ -8,7 +8,7 @@ import sys
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hangarstack.settings.dev")
     if os.environ["DJANGO_SETTINGS_MODULE"].endswith((".dev", ".test")):
-        from hangarstack.devstack import attach_for_manage_py
+        from devstack import attach_for_manage_py
 
         attach_for_manage_py()
     from django.core.management import execute_from_command_line

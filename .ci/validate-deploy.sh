@@ -50,10 +50,16 @@ ok "hadolint docker/Dockerfile"
     || { echo "docker/start.sh must end with: exec gunicorn -c gunicorn.conf.py hangarstack.wsgi:application" >&2; exit 1; }
 [[ -x docker/start.sh ]] || { echo "docker/start.sh is not executable" >&2; exit 1; }
 "$py" -m py_compile docker/healthcheck.py
-for pattern in .git .venv .env; do
+# The embedded-server launcher (devstack/) and the benchmark (bench/) are
+# development tooling: left out of the image, and no product module imports
+# them (tests/test_layers.py), so the image runs without them.
+for pattern in .git .venv .env devstack bench; do
     grep -qx "$pattern" .dockerignore || { echo ".dockerignore must exclude $pattern" >&2; exit 1; }
 done
-ok "start.sh ends in exec gunicorn; healthcheck.py compiles; .dockerignore excludes .git .venv .env"
+for package in core aircraft events hangarstack; do
+    if grep -qx "$package" .dockerignore; then echo ".dockerignore must not exclude $package" >&2; exit 1; fi
+done
+ok "start.sh ends in exec gunicorn; healthcheck.py compiles; .dockerignore excludes .git .venv .env devstack bench"
 
 step "Shell scripts (shellcheck)"
 "$venv/bin/shellcheck" -x docker/start.sh docker/check-nginx.sh scripts/backup.sh scripts/restore.sh \

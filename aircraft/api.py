@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from hangarstack import openapi
-from hangarstack.openapi import Answer, Param, operation
-from hangarstack.views import json_error
+from core import openapi
+from core.errors import json_error
+from core.openapi import Answer, Param, operation
 
 from . import api_schemas as schemas
 from . import quantities, selectors

@@ -5,7 +5,7 @@ request every documented example from the real API and validate the answer
 against these, so a field added to aircraft/api.py without a word here fails.
 """
 
-from hangarstack.openapi import Schema, nullable, ref
+from core.openapi import Schema, nullable, ref
 
 from . import quantities
 from .configuration import EnginePlacement, RotorLayout, TailLayout, WingPlanform

@@ -20,8 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from hangarstack import context
-from hangarstack.cache import cache_recovered
+from core import context
+from core.cache import cache_recovered
 from hangarstack.middleware import request_id_for
 from hangarstack.ratelimits import limit_response
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from hangarstack.views import json_error
+from core.errors import json_error
 
 from . import selectors
 from .api import aircraft_full

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from hangarstack.views import json_error
+from core.errors import json_error
 
 from . import downloads, pictures, selectors, services, sharing, units
 from .caching import cached_page, emit, live_view_count, private_page

@@ -118,8 +118,8 @@ def bench_consumer() -> dict:
     from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
     from events import topics
+    from events.connection import kafka_config
     from events.consumer import apply_batch
-    from events.producer import kafka_config
 
     group = f"{topics.VIEWS.full_name}.bench-consumer"
     consumer = Consumer(kafka_config(**{"group.id": group, "enable.auto.commit": False}))

@@ -42,8 +42,8 @@ HEADERS = {"HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https", "HTTP_US
 def sample(_args: dict) -> dict:
     from django.db import connection
 
-    from aircraft.management.commands.generate_aircraft import MAKER_PREFIX
     from aircraft.models import Aircraft, Manufacturer
+    from bench.generator import MAKER_PREFIX
 
     real = Aircraft.objects.exclude(manufacturer__name__startswith=MAKER_PREFIX + " ").order_by("slug")
     slugs = list(real.values_list("slug", flat=True))

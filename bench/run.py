@@ -1,6 +1,6 @@
 """`make bench`: the production configuration under load, against a bare-Django floor.
 
-Starts PostgreSQL, Redis and the Kafka-protocol broker (hangarstack.devstack,
+Starts PostgreSQL, Redis and the Kafka-protocol broker (devstack,
 in their own state directory, .devstack/bench), or uses DATABASE_URL,
 CACHE_URL and KAFKA_BOOTSTRAP_SERVERS when they are set; migrates, loads the
 catalogue, creates the topics, runs the relay and the analytics consumer, and
@@ -11,9 +11,11 @@ its own process, drives each page; the same gunicorn settings serve the floor.
     python -m bench.run --quick              one size, short runs (< 3 minutes)
     python -m bench.run --sizes 100,10000 --duration 10 --connections 8 --threads 2
 
-Writes bench/results/latest.{md,json} and a timestamped copy of each, and (for
-full runs) the table in bench/README.md. Every process it starts is stopped on
-exit, on Ctrl-C and on errors.
+A full run writes bench/results/latest.{md,json}, a timestamped copy of each,
+and the table in bench/README.md. A quick run is a smoke test (CI runs one):
+it writes bench/results/quick/ (not kept in git) and leaves the full run's
+results and the README alone. Every process it starts is stopped on exit, on
+Ctrl-C and on errors.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from . import profile, report, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+# Quick runs measure too little to stand for the site: kept apart, and out of git.
+QUICK_RESULTS = RESULTS / "quick"
 README = ROOT / "bench" / "README.md"
 PAGES = ("detail", "manufacturer", "list", "search", "compare", "api-list", "api-detail")
 PAGE_NAMES = report.PAGE_NAMES
@@ -241,7 +245,7 @@ class Bench:
 
     # --- setup ---------------------------------------------------------------
     def start_servers(self) -> None:
-        from hangarstack import devstack
+        import devstack
 
         self.stack = devstack.Stack()
         reused = [v for v in ("DATABASE_URL", "CACHE_URL", "KAFKA_BOOTSTRAP_SERVERS") if os.environ.get(v)]
@@ -266,12 +270,19 @@ class Bench:
         self.env = env
 
     def manage(self, *argv: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
-        command = [sys.executable, str(ROOT / "manage.py"), *argv]
+        return self._python(str(ROOT / "manage.py"), *argv, env=env, capture=capture)
+
+    def generate(self, *argv: str) -> None:
+        """The benchmark's data generator (bench/generate.py), against the bench's servers."""
+        self._python("-m", "bench.generate", *argv)
+
+    def _python(self, *argv: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
+        command = [sys.executable, *argv]
         completed = subprocess.run(
             command, cwd=ROOT, env=env or self.env, capture_output=True, text=True, check=False, timeout=1800
         )
         if completed.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
+            raise RuntimeError(f"python {' '.join(argv)} failed:\n{completed.stdout}\n{completed.stderr}")
         return completed.stdout if capture else ""
 
     def python_module(self, module: str, *argv: str, stdin: dict | None = None, env: dict | None = None) -> dict:
@@ -293,7 +304,7 @@ class Bench:
         log("migrate, collectstatic, load_aircraft, create_topics")
         self.manage("migrate", "--noinput", "-v0")
         self.manage("collectstatic", "--noinput", "-v0")
-        self.manage("generate_aircraft", "--count", "0", "-v0")
+        self.generate("--count", "0", "-v0")
         self.manage("load_aircraft", "-v0")
         self.manage("create_topics", "-v0")
 
@@ -404,7 +415,7 @@ class Bench:
 
     def our_sessions(self) -> set[int]:
         """Sessions of the processes under test: this harness (and wrk), the site, relay, consumer, servers."""
-        from hangarstack import devstack
+        import devstack
 
         sessions = {os.getsid(0)}
         pids = [proc.pid for proc in self.procs.running.values()]
@@ -637,8 +648,8 @@ class Bench:
 
         for size in args.sizes:
             generated = max(0, size - fixture_count)
-            log(f"catalogue size {size}: generate_aircraft --count {generated}")
-            self.manage("generate_aircraft", "--count", str(generated), "-v0")
+            log(f"catalogue size {size}: bench.generate --count {generated}")
+            self.generate("--count", str(generated), "-v0")
             actual = int(self.sql("SELECT count(*) FROM aircraft_aircraft")[0][0])
             log(f"  {actual} aircraft; queries per page")
             probe_env = {**self.env, "EVENTS_ENABLED": "false"}
@@ -748,28 +759,28 @@ class Bench:
 
 
 def write_results(results: dict, *, update_readme: bool) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    """latest.{md,json} and a timestamped copy; a quick run's go to bench/results/quick/."""
+    quick = results["meta"]["quick"]
+    directory = QUICK_RESULTS if quick else RESULTS
+    directory.mkdir(parents=True, exist_ok=True)
     stamp = results["meta"]["started"].replace(":", "").replace("-", "").replace("+0000", "Z")
-    suffix = "-quick" if results["meta"]["quick"] else ""
     results["targets"] = report.evaluate(results)
     markdown = report.markdown(results)
     text = json.dumps(results, indent=2) + "\n"
-    for name in (f"{stamp}{suffix}", "latest"):
-        (RESULTS / f"{name}.json").write_text(text)
-        (RESULTS / f"{name}.md").write_text(markdown)
-    if update_readme:
-        # bench/README.md always; the project README where it has the markers.
-        for readme in (README, ROOT / "README.md"):
-            if readme.exists() and (readme == README or report.START in readme.read_text()):
-                readme.write_text(report.replace_section(readme.read_text(), markdown))
-    return RESULTS / "latest.md"
+    for name in (f"{stamp}-quick" if quick else stamp, "latest"):
+        (directory / f"{name}.json").write_text(text)
+        (directory / f"{name}.md").write_text(markdown)
+    if update_readme and not quick:
+        # The project README keeps a short summary and links to latest.md.
+        README.write_text(report.replace_section(README.read_text(), markdown))
+    return directory / "latest.md"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test in under 3 minutes")
+    parser.add_argument("--quick", action="store_true", help="one size, 3 s runs: a smoke test (bench/results/quick/)")
     parser.add_argument("--sizes", help="catalogue sizes, comma-separated (default 100,10000,100000)")
     parser.add_argument("--duration", type=float, help="seconds of measured load per page (default 10)")
     parser.add_argument("--warmup", type=float, help="seconds of unmeasured load first (default 3)")
@@ -825,7 +836,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         bench.stop()
-    path = write_results(results, update_readme=not args.quick and not args.no_readme)
+    path = write_results(results, update_readme=not args.no_readme)
     print(path.read_text())
     log(f"results in {path} and {path.with_suffix('.json')}")
     return 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from hangarstack import context
+from core import context
 
 SPEC_VERSION = "1.0"
 SOURCE = f"//hangarstack/{socket.gethostname()}"

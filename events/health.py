@@ -5,7 +5,7 @@ import time
 from confluent_kafka.admin import AdminClient
 
 from . import outbox
-from .producer import kafka_config
+from .connection import kafka_config
 
 _CACHE_SECONDS = 5.0
 _last: tuple[float, dict] | None = None

@@ -73,8 +73,8 @@ def measure_consumer_lag(timeout: float) -> list[tuple[str, int, int]]:
     from confluent_kafka import Consumer, TopicPartition
     from django.conf import settings
 
+    from .connection import kafka_config
     from .consumer import ANALYTICS_TOPICS
-    from .producer import kafka_config
 
     consumer = Consumer(kafka_config(**{"group.id": settings.KAFKA["CONSUMER_GROUP"], "enable.auto.commit": False}))
     try:

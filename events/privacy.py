@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from hangarstack.clientip import client_ip
+from core.clientip import client_ip
 
 
 def _key() -> bytes:

@@ -25,50 +25,13 @@ import time
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.serialization import SerializationError
-from django.conf import settings
 
 from . import deadletter, metrics, outbox, serde, spool
+from .connection import producer_config
 from .envelope import Event
 from .topics import BY_NAME
 
 logger = logging.getLogger(__name__)
-
-
-def kafka_config(**extra) -> dict:
-    """Connection settings shared by producers, consumers and the admin client."""
-    conf = settings.KAFKA
-    config = {
-        "bootstrap.servers": conf["BOOTSTRAP_SERVERS"],
-        "security.protocol": conf["SECURITY_PROTOCOL"],
-        "client.id": f"hangarstack-{os.getpid()}",
-        # librdkafka's own log lines go through Python logging, not raw to stderr.
-        "logger": logging.getLogger("librdkafka"),
-    }
-    if conf["SECURITY_PROTOCOL"].upper().startswith("SASL"):
-        config.update(
-            {
-                "sasl.mechanism": conf["SASL_MECHANISM"],
-                "sasl.username": conf["USERNAME"],
-                "sasl.password": conf["PASSWORD"],
-            }
-        )
-    config.update(extra)
-    return config
-
-
-def producer_config(**extra) -> dict:
-    return kafka_config(
-        **{
-            "enable.idempotence": True,  # implies acks=all and ordered retries
-            "acks": "all",
-            "linger.ms": 20,
-            "message.timeout.ms": settings.KAFKA["MESSAGE_TIMEOUT_MS"],
-            "queue.buffering.max.messages": 100_000,
-            "socket.connection.setup.timeout.ms": 5_000,
-            "reconnect.backoff.max.ms": 5_000,
-            **extra,
-        }
-    )
 
 
 def event_type(event: Event) -> str:

@@ -16,7 +16,7 @@ from django.dispatch import receiver
 
 from aircraft.models import Aircraft, AircraftSource, Figure, Manufacturer
 from aircraft.signals import aircraft_compared, aircraft_viewed, catalogue_loaded, search_performed
-from hangarstack import context
+from core import context
 
 from . import outbox, producer, topics
 from .envelope import make_event

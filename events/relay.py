@@ -15,9 +15,9 @@ from confluent_kafka.serialization import SerializationError
 from django.db import connection, transaction
 
 from . import deadletter, metrics, serde, topics
+from .connection import producer_config
 from .envelope import Event, make_event
 from .models import OutboxEvent
-from .producer import producer_config
 from .topics import BY_NAME
 
 logger = logging.getLogger(__name__)

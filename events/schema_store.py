@@ -1,6 +1,6 @@
 """The JSON Schemas in events/schemas/, one per topic, and the layouts registries want.
 
-Importable without Django settings: the development stack (hangarstack.devstack)
+Importable without Django settings: the development stack (devstack)
 writes the embedded broker's registry from here before Django starts.
 
 Tansu's embedded registry (`--schema-registry file://DIR`) reads `DIR/<topic>.json`

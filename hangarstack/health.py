@@ -43,7 +43,7 @@ def check_database() -> dict:
 
 
 def check_cache() -> dict:
-    from .cache import cache_state
+    from core.cache import cache_state
 
     state = cache_state()
     if state["status"] != "ok":

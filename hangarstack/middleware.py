@@ -4,8 +4,10 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 
-from . import context
-from .views import DATABASE_UNAVAILABLE, database_unavailable, is_api, json_error
+from core import context
+from core.errors import is_api, json_error
+
+from .views import DATABASE_UNAVAILABLE, database_unavailable
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Counters live in the shared Redis cache (django-ratelimit's fixed windows), so
 every worker and replica enforces one limit per client. The client is the
 address from clientip.client_ip: the trusted proxy's header or the socket.
 
-When Redis is unavailable (hangarstack.cache's breaker is open, or a call
+When Redis is unavailable (core.cache's breaker is open, or a call
 fails) each limit follows its own stated rule, RATELIMIT_OUTAGE:
 - "open": not counted at all. The public page limit: a cache outage must not
   turn into 429s for every visitor, and pages are what the site is for.
@@ -23,7 +23,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django_ratelimit.core import _split_rate, get_usage
 
-from .clientip import client_ip, client_ip_key
+from core.clientip import client_ip, client_ip_key
+
 from .views import error_response
 
 BEACON = re.compile(r"^/api/aircraft/[^/]+/view$")

@@ -15,7 +15,7 @@ import unicodedata
 from django.conf import settings
 from django.http import HttpRequest
 
-from .clientip import client_ip
+from core.clientip import client_ip
 
 
 def normalise_username(value) -> str:

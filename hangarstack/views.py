@@ -5,17 +5,10 @@ import sys
 
 from csp.decorators import csp_update
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-
-def is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
-def json_error(status: int, message: str, **extra) -> JsonResponse:
-    """The one shape of every API error: {"error": {"status", "message", ...}}."""
-    return JsonResponse({"error": {"status": status, "message": message, **extra}}, status=status)
+from core.errors import is_api, json_error
 
 
 def error_response(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def pg_bin() -> str:
-    from hangarstack.devstack import pg_bindir
+    from devstack import pg_bindir
 
     return str(pg_bindir())
 

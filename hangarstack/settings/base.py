@@ -94,13 +94,13 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DAT
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis, shared by every worker and replica -----------------------
-# A cache, not a dependency (hangarstack/cache.py): short socket timeouts, and a
+# A cache, not a dependency (core/cache.py): short socket timeouts, and a
 # circuit breaker that stops trying for CACHE_BREAKER_SECONDS after a failure.
 CACHE_URL = env("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "hangarstack.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "hangarstack",
             "TIMEOUT": env.int("CACHE_TIMEOUT", default=3600),
@@ -165,10 +165,10 @@ LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "hangarstack.logs.RequestContextFilter"}},
+    "filters": {"request_context": {"()": "core.logs.RequestContextFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "hangarstack.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]},

@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 
 from aircraft import api
 from aircraft.models import Aircraft
-from hangarstack import openapi
+from core import openapi
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from .harness import ROOT, Database, Site, wait_until
 
 STATE_DIR = Path(os.environ.setdefault("HANGARSTACK_STATE_DIR", str(ROOT / ".devstack" / "chaos")))
 
-from hangarstack import devstack  # noqa: E402 - reads HANGARSTACK_STATE_DIR at import
+import devstack  # noqa: E402 - reads HANGARSTACK_STATE_DIR at import
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def test_serve_restarts_a_crashed_consumer_and_relay(site):
     env.update({"PORT": str(port), "KAFKA_CONSUMER_GROUP": "devstack-serve-check"})
     log = open(site.logs / "devstack-serve.log", "wb")  # noqa: SIM115 - closed below
     serve = subprocess.Popen(
-        [sys.executable, "-m", "hangarstack.devstack", "serve"],
+        [sys.executable, "-m", "devstack", "serve"],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -7,7 +7,7 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from events import producer, topics
-from events.producer import kafka_config
+from events.connection import kafka_config
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from confluent_kafka import Producer
 from django.core.management import CommandError, call_command
 
 from events import producer, topics
+from events.connection import producer_config
 from events.envelope import make_event
-from events.producer import producer_config
 from tests.events.conftest import read_topic
 
 pytestmark = pytest.mark.django_db(transaction=True)

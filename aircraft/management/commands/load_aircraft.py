@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aircraft import fixture
 from aircraft.services import catalogue_load
 from aircraft.signals import catalogue_loaded
-from hangarstack.context import acting_as
+from core.context import acting_as
 
 
 class Command(BaseCommand):

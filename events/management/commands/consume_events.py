@@ -31,11 +31,11 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from aircraft.caching import rewrite_view_counts
+from core.cache import cache_available, cache_may_be_tried, cache_recovered
+from events.connection import kafka_config
 from events.consumer import ANALYTICS_TOPICS, apply_batch, forget_processed
 from events.management.service import ServiceCommand, StateLog, forget_database_connection
-from events.producer import kafka_config
 from events.relay import backoff_delays, sleep_unless
-from hangarstack.cache import cache_available, cache_may_be_tried, cache_recovered
 
 logger = logging.getLogger("events.consumer")
 

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from events import outbox, topics
+from events.connection import kafka_config
 from events.envelope import make_event
-from events.producer import kafka_config
 
 
 class Command(BaseCommand):

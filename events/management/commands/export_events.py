@@ -22,7 +22,7 @@ from confluent_kafka import Consumer, KafkaException, TopicPartition
 from django.core.management.base import BaseCommand, CommandError
 
 from events import serde, topics
-from events.producer import kafka_config
+from events.connection import kafka_config
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 IDLE_SECONDS = 1.5  # nothing new for this long: the partition is read to its end

@@ -15,7 +15,7 @@ from confluent_kafka import Producer
 from django.core.management.base import BaseCommand, CommandError
 
 from events import deadletter, serde, topics
-from events.producer import producer_config
+from events.connection import producer_config
 
 
 class Command(BaseCommand):

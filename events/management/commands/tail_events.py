@@ -6,8 +6,8 @@ from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaExcepti
 from django.core.management.base import CommandError
 
 from events import serde, topics
+from events.connection import kafka_config
 from events.management.service import ServiceCommand
-from events.producer import kafka_config
 
 
 class Command(ServiceCommand):

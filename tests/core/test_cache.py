@@ -8,7 +8,7 @@ import socket
 import pytest
 from django.core.cache import caches
 
-from hangarstack.cache import ResilientRedisCache, breaker_for
+from core.cache import ResilientRedisCache, breaker_for
 
 
 def closed_port() -> int:

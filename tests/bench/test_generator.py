@@ -1,21 +1,28 @@
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
 
 from aircraft.caching import catalogue_stamp
-from aircraft.management.commands.generate_aircraft import MAKER_COUNT, generated_aircraft, generated_makers
 from aircraft.models import Aircraft, AircraftViewTotal, Manufacturer
+from bench.generator import MAKER_COUNT, Command, generated_aircraft, generated_makers
 from events.models import OutboxEvent
+from tests.databases import database_url
 from tests.factories import AircraftFactory
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 
 
 def generate(*args: str) -> str:
     out = StringIO()
-    call_command("generate_aircraft", *args, stdout=out)
+    call_command(Command(), *args, stdout=out)
     return out.getvalue()
 
 
@@ -141,3 +148,26 @@ def test_cached_pages_go_stale_after_generating(django_capture_on_commit_callbac
 def test_bad_arguments_are_refused(args, message):
     with pytest.raises(CommandError, match=message):
         generate(*args)
+
+
+def run_from_the_command_line(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hangarstack.settings.test", "DATABASE_URL": database_url()}
+    return subprocess.run(
+        [sys.executable, "-m", "bench.generate", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_python_m_bench_generate_runs_outside_any_app():
+    first = run_from_the_command_line("--count", "3")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert generated_aircraft().count() == 3
+
+    again = run_from_the_command_line("--count", "3")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Nothing to do" in again.stdout
+
+    wrong = run_from_the_command_line("--count", "-1")
+    assert wrong.returncode == 1
+    assert "--count must be between 0 and 1,000,000." in wrong.stderr
+    assert "Traceback" not in wrong.stderr

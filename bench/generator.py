@@ -1,5 +1,10 @@
 """Grow the catalogue with plausible, generated aircraft for benchmarks.
 
+    python -m bench.generate --count N      (or --delete; --help for the rest)
+
+Part of the benchmark, not of the product: bench/run.py runs it for each
+catalogue size (bench/generate.py is its command line).
+
 The real catalogue has about 120 aircraft; the site must stay fast at 100,000.
 This command makes a catalogue of that size in seconds: generated manufacturers
 ("Generated Aero 1" to "Generated Aero 20") each get aircraft with realistic
@@ -189,7 +194,7 @@ def build_aircraft(index: int, *, seed: int, makers: list[Manufacturer], verifie
     The designation depends only on the index, so it is unique whatever the seed:
     maker `index % 20`, number `index // 20` within that maker.
     """
-    rng = random.Random(seed * 1_000_003 + index)  # noqa: S311 - made-up data, not secrets
+    rng = random.Random(seed * 1_000_003 + index)
     maker = makers[index % MAKER_COUNT]
     code = MAKER_CODES[index % MAKER_COUNT]
     designation = f"{code}-{index // MAKER_COUNT + 100}"

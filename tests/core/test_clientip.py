@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from hangarstack.clientip import client_ip
+from core.clientip import client_ip
 
 
 def request_with(remote="10.0.0.5", forwarded=None):

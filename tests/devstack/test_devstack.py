@@ -4,7 +4,7 @@ search relies on, and what happens to data from the PostgreSQL it replaced."""
 import pytest
 from django.db import connection
 
-from hangarstack import devstack
+import devstack
 
 
 @pytest.mark.django_db

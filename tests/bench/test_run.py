@@ -1,0 +1,51 @@
+"""Where a benchmark run leaves its results: a quick run (CI's smoke test) never
+replaces the full run's latest.md or its table in bench/README.md."""
+
+import pytest
+
+from bench import report, run
+
+
+@pytest.fixture
+def places(tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "latest.md").write_text("the full run\n")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Bench\n\n{report.START}\nfull table\n{report.END}\n")
+    monkeypatch.setattr(run, "RESULTS", results)
+    monkeypatch.setattr(run, "QUICK_RESULTS", results / "quick")
+    monkeypatch.setattr(run, "README", readme)
+    # The report's own content is tests/bench/test_report.py's business.
+    monkeypatch.setattr(report, "evaluate", lambda results: [])
+    monkeypatch.setattr(report, "markdown", lambda results: f"table of {results['meta']['started']}\n")
+    return results, readme
+
+
+def finished(started: str, *, quick: bool) -> dict:
+    return {"meta": {"started": started, "quick": quick}}
+
+
+def test_a_quick_run_writes_its_own_files_and_leaves_the_full_results_alone(places):
+    results, readme = places
+
+    path = run.write_results(finished("2026-11-29T18:00:00+00:00", quick=True), update_readme=True)
+
+    assert path == results / "quick" / "latest.md"
+    assert path.read_text() == "table of 2026-11-29T18:00:00+00:00\n"
+    assert (results / "quick" / "20261129T180000Z-quick.json").exists()
+    assert (results / "latest.md").read_text() == "the full run\n"
+    assert "full table" in readme.read_text()
+
+
+def test_a_full_run_replaces_latest_and_the_readme_table(places):
+    results, readme = places
+
+    path = run.write_results(finished("2026-11-29T19:00:00+00:00", quick=False), update_readme=True)
+
+    assert path == results / "latest.md"
+    assert path.read_text() == "table of 2026-11-29T19:00:00+00:00\n"
+    assert (results / "20261129T190000Z.md").exists()
+    assert "table of 2026-11-29T19:00:00+00:00" in readme.read_text()
+    assert "full table" not in readme.read_text()
+    assert not (results / "quick").exists()
