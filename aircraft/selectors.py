@@ -207,10 +207,24 @@ class SearchResult:
     partial: bool = False
     # How many results, counted once (None: not counted yet).
     count: int | None = None
+    # More than SEARCH_CANDIDATES aircraft match: results holds the aircraft a
+    # name or designation matches and SEARCH_CANDIDATES of the others, ranked.
+    more: bool = False
+    # Every matching aircraft, ranked (what the API filters further); None: results.
+    everything: QuerySet[Aircraft] | None = None
 
     @property
     def searched(self) -> str:
         return self.corrected or self.query
+
+    @property
+    def candidates(self) -> int:
+        return SEARCH_CANDIDATES
+
+    @property
+    def matching(self) -> QuerySet[Aircraft]:
+        """Every aircraft the search found, best first, never bounded (for filters on top)."""
+        return self.results if self.everything is None else self.everything
 
 
 def _word(token: str) -> SearchQuery:
@@ -236,12 +250,42 @@ def _unit(piece: list[str]) -> Q:
     return matches
 
 
-def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Aircraft]:
+def _condition(pieces: list[list[str]]) -> tuple[Q, list[Q], list[str], str, list[str]]:
+    """What a match is: (every piece, or the whole query as a designation or a
+    name), each piece's own condition, the tokens, the whole query as a key and
+    its designation-like fragments."""
     tokens = [token for piece in pieces for token in piece]
     key = search.designation_key(tokens)
-    fragments = search.fragment_keys(tokens)
-    whole = Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
     each = [_unit(piece) for piece in pieces]
+    whole = Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
+    return reduce(operator.and_, each) | whole, each, tokens, key, search.fragment_keys(tokens)
+
+
+def _ranked(results: QuerySet[Aircraft], tokens: list[str], key: str, fragments: list[str]) -> QuerySet[Aircraft]:
+    """Tiers first (a name, a designation prefix, a designation fragment), then
+    full-text rank."""
+    fragment_match = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), Q(pk__in=[]))
+    return results.annotate(
+        tier=Case(
+            When(search_keys__contains=[key], then=Value(EXACT)),
+            When(designation_key__startswith=key, then=Value(DESIGNATION_PREFIX)),
+            When(fragment_match | Q(search_keys__overlap=fragments or [""]), then=Value(FRAGMENT)),
+            default=Value(TEXT),
+            output_field=IntegerField(),
+        ),
+        rank=SearchRank(F("search_vector"), reduce(operator.or_, (_word(token) for token in tokens))),
+    )
+
+
+# No trigram likeness of the titles in the order: over the 17,000 matches of a
+# broad query at 100,000 aircraft it doubled the time of the sort.
+ORDER = ("-tier", "-rank", "designation", "pk")
+
+
+def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Aircraft]:
+    """Every aircraft that matches, ranked: the whole match set (for the API's
+    filters and for "most of the words"); the search page uses _found."""
+    condition, each, tokens, key, fragments = _condition(pieces)
     results = Aircraft.objects.for_listing()
     if partial:
         # More than half of the pieces, the most first.
@@ -252,22 +296,43 @@ def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Air
             )
         ).filter(reduce(operator.or_, each), words_matched__gt=len(each) // 2)
     else:
-        results = results.filter(reduce(operator.and_, each) | whole)
-    fragment_match = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), Q(pk__in=[]))
-    results = results.annotate(
-        tier=Case(
-            When(search_keys__contains=[key], then=Value(EXACT)),
-            When(designation_key__startswith=key, then=Value(DESIGNATION_PREFIX)),
-            When(fragment_match | Q(search_keys__overlap=fragments or [""]), then=Value(FRAGMENT)),
-            default=Value(TEXT),
-            output_field=IntegerField(),
-        ),
-        rank=SearchRank(F("search_vector"), reduce(operator.or_, (_word(token) for token in tokens))),
+        results = results.filter(condition)
+    results = _ranked(results, tokens, key, fragments)
+    return results.order_by("-words_matched", *ORDER) if partial else results.order_by(*ORDER)
+
+
+# A query that matches more aircraft than this (a role, "helicopter", at
+# 100,000 aircraft matches 17,000) ranks only the aircraft its name or
+# designation matches and this many of the others, and says "more than".
+# Counting and ranking every match cost time in proportion to the catalogue.
+SEARCH_CANDIDATES = 1000
+
+
+def _found(pieces: list[list[str]]) -> tuple[QuerySet[Aircraft], int, bool]:
+    """The search page's results, their count and whether more matched.
+
+    One query collects the ids: up to SEARCH_CANDIDATES + 1 matches found in
+    index order (no ranking), plus every aircraft whose name or designation the
+    query is or starts (the first tiers; through the search_keys GIN and the
+    designation_key pattern index). Ranking then reads only those rows, by
+    primary key. Up to SEARCH_CANDIDATES matches, that is exactly every match."""
+    condition, _each, tokens, key, fragments = _condition(pieces)
+    named = Q(search_keys__contains=[key]) | Q(designation_key__startswith=key)
+    named = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), named)
+    if fragments:
+        named |= Q(search_keys__overlap=fragments)
+    found = Aircraft.objects.filter(condition).order_by("pk").values_list("pk", Value(0))[: SEARCH_CANDIDATES + 1]
+    first_tiers = (
+        Aircraft.objects.filter(condition & named).order_by().values_list("pk", Value(1))[:SEARCH_CANDIDATES]
     )
-    # No trigram likeness of the titles here: over the 17,000 matches of a broad
-    # query at 100,000 aircraft it doubled the time of the sort.
-    order = ["-tier", "-rank", "designation", "pk"]
-    return results.order_by("-words_matched", *order) if partial else results.order_by(*order)
+    rows = list(found.union(first_tiers, all=True))
+    matched = [pk for pk, part in rows if part == 0]
+    more = len(matched) > SEARCH_CANDIDATES
+    ids = list(dict.fromkeys([*matched[:SEARCH_CANDIDATES], *(pk for pk, part in rows if part == 1)]))
+    if not ids:
+        return Aircraft.objects.none(), 0, False
+    results = _ranked(Aircraft.objects.for_listing().filter(pk__in=ids), tokens, key, fragments)
+    return results.order_by(*ORDER), len(ids), more
 
 
 def _nearest(token: str) -> QuerySet[SearchWord]:
@@ -321,16 +386,23 @@ def aircraft_search(raw_query: str) -> SearchResult:
     pieces = search.units(query)
     if not pieces:
         return SearchResult(query=query, results=Aircraft.objects.none(), count=0)
-    results = _matching(pieces)
-    count = results.count()
+    results, count, more = _found(pieces)
     if count:
-        return SearchResult(query=query, results=results, count=count)
+        return SearchResult(query=query, results=results, count=count, more=more, everything=_matching(pieces))
     fixes = _corrections([token for piece in pieces for token in piece])
     if fixes:
-        pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
-        fixed = _matching(pieces)
-        if fixed_count := fixed.count():
-            return SearchResult(query=query, results=fixed, corrected=_reworded(query, fixes), count=fixed_count)
+        fixed_pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
+        fixed, fixed_count, more = _found(fixed_pieces)
+        if fixed_count:
+            return SearchResult(
+                query=query,
+                results=fixed,
+                corrected=_reworded(query, fixes),
+                count=fixed_count,
+                more=more,
+                everything=_matching(fixed_pieces),
+            )
+        pieces = fixed_pieces
     if len(pieces) >= 3:
         mostly = _matching(pieces, partial=True)
         if mostly_count := mostly.count():
