@@ -322,9 +322,7 @@ def _found(pieces: list[list[str]]) -> tuple[QuerySet[Aircraft], int, bool]:
     if fragments:
         named |= Q(search_keys__overlap=fragments)
     found = Aircraft.objects.filter(condition).order_by("pk").values_list("pk", Value(0))[: SEARCH_CANDIDATES + 1]
-    first_tiers = (
-        Aircraft.objects.filter(condition & named).order_by().values_list("pk", Value(1))[:SEARCH_CANDIDATES]
-    )
+    first_tiers = Aircraft.objects.filter(condition & named).order_by().values_list("pk", Value(1))[:SEARCH_CANDIDATES]
     rows = list(found.union(first_tiers, all=True))
     matched = [pk for pk, part in rows if part == 0]
     more = len(matched) > SEARCH_CANDIDATES
