@@ -9,6 +9,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -235,28 +236,93 @@ def _word(token: str) -> SearchQuery:
     )
 
 
-def _every_word(tokens: list[str]) -> SearchQuery:
-    return reduce(operator.and_, (_word(token) for token in tokens))
+class _Lexemes(SearchQuery):
+    """Any of these words of the document, whole: a tsquery of exact lexemes.
+    The GIN index answers it by skipping through the words' posting lists,
+    where a prefix ("transport:*") makes it read every list in full: at
+    100,000 aircraft "lockheed transport" took 4 ms of index reading, 0.03 ms
+    this way."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__(" | ".join(_quoted(word) for word in words), search_type="raw")
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        return super().as_sql(compiler, connection, template="%(expressions)s::tsquery")
 
 
-def _unit(piece: list[str]) -> Q:
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# A word that begins more catalogue words than this stays a prefix query.
+EXPANSION_LIMIT = 50
+
+EXPANSIONS_SQL = """
+SELECT t.token, cfg.name, x.lexeme, x.lexeme ~ '[[:alpha:]]',
+       ARRAY(SELECT w.word::text FROM aircraft_searchword w
+              WHERE w.word ~>=~ x.lexeme AND w.word ~<~ (x.lexeme || chr(1114111)) LIMIT %s)
+  FROM unnest(%s::text[]) AS t(token)
+ CROSS JOIN (VALUES ('hangarstack_search'::regconfig, 'simple'), ('english'::regconfig, 'english')) AS cfg(config, name)
+ CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(cfg.config, t.token))) AS x(lexeme)
+"""
+
+
+def _expansions(tokens: list[str]) -> dict[str, list[str]]:
+    """Each query word as the whole catalogue words it begins, from the word list
+    (SearchWord holds every word of every document that has a letter in it):
+    one query for all the words. The same match as the prefix query of _word,
+    so a word is left out (and stays a prefix) whenever that could differ: its
+    normalised form is not one lexeme, has no letter (numbers are not in the
+    word list), or begins more than EXPANSION_LIMIT words."""
+    tokens = list(dict.fromkeys(tokens))
+    if not tokens:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(EXPANSIONS_SQL, [EXPANSION_LIMIT + 1, tokens])
+        rows = cursor.fetchall()
+    forms: dict[str, dict[str, list[tuple[str, bool, list[str]]]]] = {}
+    for token, config, lexeme, has_letter, words in rows:
+        forms.setdefault(token, {}).setdefault(config, []).append((lexeme, has_letter, words))
+    expanded = {}
+    for token, by_config in forms.items():
+        simple, english = by_config.get("simple", []), by_config.get("english", [])
+        if len(simple) != 1 or len(english) > 1:
+            continue
+        found = [*simple, *english]
+        if all(has_letter and len(words) <= EXPANSION_LIMIT for _lexeme, has_letter, words in found):
+            # The lexemes themselves too: a one-letter word is not in the word list.
+            expanded[token] = sorted({lexeme for lexeme, _, _ in found}.union(*(words for _, _, words in found)))
+    return expanded
+
+
+def _word_match(token: str, expansions: dict[str, list[str]]) -> SearchQuery:
+    return _Lexemes(expansions[token]) if token in expansions else _word(token)
+
+
+def _every_word(tokens: list[str], expansions: dict[str, list[str]] | None = None) -> SearchQuery:
+    return reduce(operator.and_, (_word_match(token, expansions or {}) for token in tokens))
+
+
+def _unit(piece: list[str], expansions: dict[str, list[str]] | None = None) -> Q:
     """A piece of the query as typed matches when all its words do, or, for a
     designation-like piece ("747-8", "F22"), when the designation starts with it:
     the document splits "747-8I" into words that "8" alone would not find."""
-    matches = Q(search_vector=_every_word(piece))
+    matches = Q(search_vector=_every_word(piece, expansions))
     key = search.designation_key(piece)
     if search.is_designation_like(key):
         matches |= Q(designation_key__startswith=key)
     return matches
 
 
-def _condition(pieces: list[list[str]]) -> tuple[Q, list[Q], list[str], str, list[str]]:
+def _condition(
+    pieces: list[list[str]], expansions: dict[str, list[str]] | None = None
+) -> tuple[Q, list[Q], list[str], str, list[str]]:
     """What a match is: (every piece, or the whole query as a designation or a
     name), each piece's own condition, the tokens, the whole query as a key and
     its designation-like fragments."""
     tokens = [token for piece in pieces for token in piece]
     key = search.designation_key(tokens)
-    each = [_unit(piece) for piece in pieces]
+    each = [_unit(piece, expansions) for piece in pieces]
     whole = Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
     return reduce(operator.and_, each) | whole, each, tokens, key, search.fragment_keys(tokens)
 
@@ -308,6 +374,10 @@ def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Air
 SEARCH_CANDIDATES = 1000
 
 
+def _tokens(pieces: list[list[str]]) -> list[str]:
+    return [token for piece in pieces for token in piece]
+
+
 def _found(pieces: list[list[str]]) -> tuple[QuerySet[Aircraft], int, bool]:
     """The search page's results, their count and whether more matched.
 
@@ -318,7 +388,7 @@ def _found(pieces: list[list[str]]) -> tuple[QuerySet[Aircraft], int, bool]:
     tiers, through the search_keys GIN and the designation_key pattern index).
     Ranking then reads only those rows, by primary key. With up to
     SEARCH_CANDIDATES matches, that is every match, ranked as before."""
-    condition, _each, tokens, key, fragments = _condition(pieces)
+    condition, _each, tokens, key, fragments = _condition(pieces, _expansions(_tokens(pieces)))
     found = Aircraft.objects.filter(condition).order_by("pk").values_list("pk", Value(0))[: SEARCH_CANDIDATES + 1]
     # Part of the condition already ("whole"), so no full-text scan here.
     named = Aircraft.objects.filter(Q(search_keys__contains=[key]) | Q(designation_key__startswith=key))

@@ -258,3 +258,29 @@ def test_the_page_says_more_matched_than_it_lists(many_fighters, client):
 def test_a_query_within_the_bound_counts_every_match(catalogue):
     result = selectors.aircraft_search("boeing")
     assert not result.more and result.count == 2
+
+
+def test_words_expand_to_the_whole_catalogue_words_they_begin(catalogue):
+    expansions = selectors._expansions(["lockh", "fighters", "raptor", "22", "zeppelin"])
+    assert {"lockheed", "lockh"} <= set(expansions["lockh"])
+    assert "fighter" in expansions["fighters"]  # the English stem's words too
+    assert "22" not in expansions  # numbers are not in the word list: they stay prefixes
+    assert expansions["zeppelin"] == ["zeppelin"]  # no catalogue word: the word alone, which finds nothing
+
+
+@pytest.mark.parametrize("token", ["lockh", "fighters", "raptor", "glob", "ecureuil", "the", "f22", "zeppelin"])
+def test_an_expanded_word_finds_exactly_what_its_prefix_finds(catalogue, token):
+    AircraftFactory(designation="AS350", name="Écureuil", slug="as350", description="The light helicopter.")
+    expansions = selectors._expansions([token])
+    assert token in expansions
+    by_prefix = set(Aircraft.objects.filter(search_vector=selectors._word(token)).values_list("slug", flat=True))
+    by_words = set(
+        Aircraft.objects.filter(search_vector=selectors._Lexemes(expansions[token])).values_list("slug", flat=True)
+    )
+    assert by_words == by_prefix
+
+
+def test_a_word_that_begins_too_many_words_stays_a_prefix(catalogue, monkeypatch):
+    monkeypatch.setattr(selectors, "EXPANSION_LIMIT", 1)
+    assert "f" not in selectors._expansions(["f"])  # f22a, fa18e, fighter...
+    assert selectors._expansions(["raptor"]) == {"raptor": ["raptor"]}
