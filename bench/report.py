@@ -240,6 +240,13 @@ def _search_table(results: dict) -> list[str]:
                 + ("–" if sql_growth is None else f"x{sql_growth:.2f}")
                 + " |"
             )
+        for kind in ("exact", "corrected"):
+            worst = max(
+                (search[sizes[-1]][kind][q]["ms"] / row["ms"], q)
+                for q, row in search[sizes[0]][kind].items()
+                if row.get("ms") and q in search[sizes[-1]][kind]
+            )
+            lines.append(f"| {kind}: the query that grew most (not a target) | | | x{worst[0]:.2f} ({worst[1]}) | | |")
         lines.append("")
     if "cpu_busy_during" in search[sizes[0]]:
         busy = ", ".join(
