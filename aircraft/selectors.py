@@ -314,13 +314,17 @@ def _unit(piece: list[str], expansions: dict[str, list[str]] | None = None) -> Q
     return matches
 
 
+def _tokens(pieces: list[list[str]]) -> list[str]:
+    return [token for piece in pieces for token in piece]
+
+
 def _condition(
     pieces: list[list[str]], expansions: dict[str, list[str]] | None = None
 ) -> tuple[Q, list[Q], list[str], str, list[str]]:
     """What a match is: (every piece, or the whole query as a designation or a
     name), each piece's own condition, the tokens, the whole query as a key and
     its designation-like fragments."""
-    tokens = [token for piece in pieces for token in piece]
+    tokens = _tokens(pieces)
     key = search.designation_key(tokens)
     each = [_unit(piece, expansions) for piece in pieces]
     whole = Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
@@ -372,10 +376,6 @@ def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Air
 # the others, and the page says "more than". Counting and ranking every match
 # cost time in proportion to the catalogue (300 ms for "helicopter").
 SEARCH_CANDIDATES = 1000
-
-
-def _tokens(pieces: list[list[str]]) -> list[str]:
-    return [token for piece in pieces for token in piece]
 
 
 def _found(pieces: list[list[str]]) -> tuple[QuerySet[Aircraft], int, bool]:
@@ -448,7 +448,8 @@ def aircraft_search(raw_query: str) -> SearchResult:
     is a designation with or without its punctuation. When that finds nothing,
     misspelt words are corrected against the catalogue's words; when that finds
     nothing either, aircraft with most of the words are offered, and said to be.
-    Each attempt counts its results once; the page's paginator reuses the count."""
+    Each attempt counts its results once (at most SEARCH_CANDIDATES and the
+    aircraft it names, see _found); the page's paginator reuses the count."""
     query = search.normalise(raw_query)
     pieces = search.units(query)
     if not pieces:
@@ -456,7 +457,7 @@ def aircraft_search(raw_query: str) -> SearchResult:
     results, count, more = _found(pieces)
     if count:
         return SearchResult(query=query, results=results, count=count, more=more, everything=_matching(pieces))
-    fixes = _corrections([token for piece in pieces for token in piece])
+    fixes = _corrections(_tokens(pieces))
     if fixes:
         fixed_pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
         fixed, fixed_count, more = _found(fixed_pieces)
