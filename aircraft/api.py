@@ -324,7 +324,7 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "")
     if query.strip():
         result = selectors.aircraft_search(query)
-        queryset = selectors.filter_results(result.results, form.filters())
+        queryset = selectors.filter_results(result.matching, form.filters())
 
         def searched(page) -> None:
             top = page.object_list[0].pk if page.object_list else None

@@ -9,6 +9,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -207,10 +208,24 @@ class SearchResult:
     partial: bool = False
     # How many results, counted once (None: not counted yet).
     count: int | None = None
+    # More than SEARCH_CANDIDATES aircraft match: results holds the aircraft a
+    # name or designation matches and SEARCH_CANDIDATES of the others, ranked.
+    more: bool = False
+    # Every matching aircraft, ranked (what the API filters further); None: results.
+    everything: QuerySet[Aircraft] | None = None
 
     @property
     def searched(self) -> str:
         return self.corrected or self.query
+
+    @property
+    def candidates(self) -> int:
+        return SEARCH_CANDIDATES
+
+    @property
+    def matching(self) -> QuerySet[Aircraft]:
+        """Every aircraft the search found, best first, never bounded (for filters on top)."""
+        return self.results if self.everything is None else self.everything
 
 
 def _word(token: str) -> SearchQuery:
@@ -221,27 +236,126 @@ def _word(token: str) -> SearchQuery:
     )
 
 
-def _every_word(tokens: list[str]) -> SearchQuery:
-    return reduce(operator.and_, (_word(token) for token in tokens))
+class _Lexemes(SearchQuery):
+    """Any of these words of the document, whole: a tsquery of exact lexemes.
+    The GIN index answers it by skipping through the words' posting lists,
+    where a prefix ("transport:*") makes it read every list in full: at
+    100,000 aircraft "lockheed transport" took 4 ms of index reading, 0.03 ms
+    this way."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__(" | ".join(_quoted(word) for word in words), search_type="raw")
+
+    def as_sql(self, compiler, connection, function=None, template=None):
+        return super().as_sql(compiler, connection, template="%(expressions)s::tsquery")
 
 
-def _unit(piece: list[str]) -> Q:
+def _quoted(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# A word that begins more catalogue words than this stays a prefix query.
+EXPANSION_LIMIT = 50
+
+EXPANSIONS_SQL = """
+SELECT t.token, cfg.name, x.lexeme, x.lexeme ~ '[[:alpha:]]',
+       ARRAY(SELECT w.word::text FROM aircraft_searchword w
+              WHERE w.word ~>=~ x.lexeme AND w.word ~<~ (x.lexeme || chr(1114111)) LIMIT %s)
+  FROM unnest(%s::text[]) AS t(token)
+ CROSS JOIN (VALUES ('hangarstack_search'::regconfig, 'simple'), ('english'::regconfig, 'english')) AS cfg(config, name)
+ CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(cfg.config, t.token))) AS x(lexeme)
+"""
+
+
+def _expansions(tokens: list[str]) -> dict[str, list[str]]:
+    """Each query word as the whole catalogue words it begins, from the word list
+    (SearchWord holds every word of every document that has a letter in it):
+    one query for all the words. The same match as the prefix query of _word,
+    so a word is left out (and stays a prefix) whenever that could differ: its
+    normalised form is not one lexeme, has no letter (numbers are not in the
+    word list), or begins more than EXPANSION_LIMIT words."""
+    tokens = list(dict.fromkeys(tokens))
+    if not tokens:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(EXPANSIONS_SQL, [EXPANSION_LIMIT + 1, tokens])
+        rows = cursor.fetchall()
+    forms: dict[str, dict[str, list[tuple[str, bool, list[str]]]]] = {}
+    for token, config, lexeme, has_letter, words in rows:
+        forms.setdefault(token, {}).setdefault(config, []).append((lexeme, has_letter, words))
+    expanded = {}
+    for token, by_config in forms.items():
+        simple, english = by_config.get("simple", []), by_config.get("english", [])
+        if len(simple) != 1 or len(english) > 1:
+            continue
+        found = [*simple, *english]
+        if all(has_letter and len(words) <= EXPANSION_LIMIT for _lexeme, has_letter, words in found):
+            # The lexemes themselves too: a one-letter word is not in the word list.
+            expanded[token] = sorted({lexeme for lexeme, _, _ in found}.union(*(words for _, _, words in found)))
+    return expanded
+
+
+def _word_match(token: str, expansions: dict[str, list[str]]) -> SearchQuery:
+    return _Lexemes(expansions[token]) if token in expansions else _word(token)
+
+
+def _every_word(tokens: list[str], expansions: dict[str, list[str]] | None = None) -> SearchQuery:
+    return reduce(operator.and_, (_word_match(token, expansions or {}) for token in tokens))
+
+
+def _unit(piece: list[str], expansions: dict[str, list[str]] | None = None) -> Q:
     """A piece of the query as typed matches when all its words do, or, for a
     designation-like piece ("747-8", "F22"), when the designation starts with it:
     the document splits "747-8I" into words that "8" alone would not find."""
-    matches = Q(search_vector=_every_word(piece))
+    matches = Q(search_vector=_every_word(piece, expansions))
     key = search.designation_key(piece)
     if search.is_designation_like(key):
         matches |= Q(designation_key__startswith=key)
     return matches
 
 
-def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Aircraft]:
-    tokens = [token for piece in pieces for token in piece]
+def _tokens(pieces: list[list[str]]) -> list[str]:
+    return [token for piece in pieces for token in piece]
+
+
+def _condition(
+    pieces: list[list[str]], expansions: dict[str, list[str]] | None = None
+) -> tuple[Q, list[Q], list[str], str, list[str]]:
+    """What a match is: (every piece, or the whole query as a designation or a
+    name), each piece's own condition, the tokens, the whole query as a key and
+    its designation-like fragments."""
+    tokens = _tokens(pieces)
     key = search.designation_key(tokens)
-    fragments = search.fragment_keys(tokens)
+    each = [_unit(piece, expansions) for piece in pieces]
     whole = Q(designation_key__startswith=key) | Q(search_keys__contains=[key])
-    each = [_unit(piece) for piece in pieces]
+    return reduce(operator.and_, each) | whole, each, tokens, key, search.fragment_keys(tokens)
+
+
+def _ranked(results: QuerySet[Aircraft], tokens: list[str], key: str, fragments: list[str]) -> QuerySet[Aircraft]:
+    """Tiers first (a name, a designation prefix, a designation fragment), then
+    full-text rank."""
+    fragment_match = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), Q(pk__in=[]))
+    return results.annotate(
+        tier=Case(
+            When(search_keys__contains=[key], then=Value(EXACT)),
+            When(designation_key__startswith=key, then=Value(DESIGNATION_PREFIX)),
+            When(fragment_match | Q(search_keys__overlap=fragments or [""]), then=Value(FRAGMENT)),
+            default=Value(TEXT),
+            output_field=IntegerField(),
+        ),
+        rank=SearchRank(F("search_vector"), reduce(operator.or_, (_word(token) for token in tokens))),
+    )
+
+
+# No trigram likeness of the titles in the order: over the 17,000 matches of a
+# broad query at 100,000 aircraft it doubled the time of the sort.
+ORDER = ("-tier", "-rank", "designation", "pk")
+
+
+def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Aircraft]:
+    """Every aircraft that matches, ranked: the whole match set (for the API's
+    filters and for "most of the words"); the search page uses _found."""
+    condition, each, tokens, key, fragments = _condition(pieces)
     results = Aircraft.objects.for_listing()
     if partial:
         # More than half of the pieces, the most first.
@@ -252,22 +366,40 @@ def _matching(pieces: list[list[str]], *, partial: bool = False) -> QuerySet[Air
             )
         ).filter(reduce(operator.or_, each), words_matched__gt=len(each) // 2)
     else:
-        results = results.filter(reduce(operator.and_, each) | whole)
-    fragment_match = reduce(operator.or_, (Q(designation_key__startswith=f) for f in fragments), Q(pk__in=[]))
-    results = results.annotate(
-        tier=Case(
-            When(search_keys__contains=[key], then=Value(EXACT)),
-            When(designation_key__startswith=key, then=Value(DESIGNATION_PREFIX)),
-            When(fragment_match | Q(search_keys__overlap=fragments or [""]), then=Value(FRAGMENT)),
-            default=Value(TEXT),
-            output_field=IntegerField(),
-        ),
-        rank=SearchRank(F("search_vector"), reduce(operator.or_, (_word(token) for token in tokens))),
-    )
-    # No trigram likeness of the titles here: over the 17,000 matches of a broad
-    # query at 100,000 aircraft it doubled the time of the sort.
-    order = ["-tier", "-rank", "designation", "pk"]
-    return results.order_by("-words_matched", *order) if partial else results.order_by(*order)
+        results = results.filter(condition)
+    results = _ranked(results, tokens, key, fragments)
+    return results.order_by("-words_matched", *ORDER) if partial else results.order_by(*ORDER)
+
+
+# A query that matches more aircraft than this (a role, "helicopter", at
+# 100,000 aircraft matches 17,000) ranks the aircraft it names and this many of
+# the others, and the page says "more than". Counting and ranking every match
+# cost time in proportion to the catalogue (300 ms for "helicopter").
+SEARCH_CANDIDATES = 1000
+
+
+def _found(pieces: list[list[str]]) -> tuple[QuerySet[Aircraft], int, bool]:
+    """The search page's results, their count and whether more matched.
+
+    One query collects the ids: the first SEARCH_CANDIDATES + 1 matches in id
+    order (the catalogue's longest-standing entries first; PostgreSQL stops
+    there, or reads them through the GIN index when matches are few), plus every
+    aircraft the query names exactly or whose designation it starts (the first
+    tiers, through the search_keys GIN and the designation_key pattern index).
+    Ranking then reads only those rows, by primary key. With up to
+    SEARCH_CANDIDATES matches, that is every match, ranked as before."""
+    condition, _each, tokens, key, fragments = _condition(pieces, _expansions(_tokens(pieces)))
+    found = Aircraft.objects.filter(condition).order_by("pk").values_list("pk", Value(0))[: SEARCH_CANDIDATES + 1]
+    # Part of the condition already ("whole"), so no full-text scan here.
+    named = Aircraft.objects.filter(Q(search_keys__contains=[key]) | Q(designation_key__startswith=key))
+    rows = list(found.union(named.order_by().values_list("pk", Value(1))[:SEARCH_CANDIDATES], all=True))
+    matched = [pk for pk, part in rows if part == 0]
+    more = len(matched) > SEARCH_CANDIDATES
+    ids = list(dict.fromkeys([*matched[:SEARCH_CANDIDATES], *(pk for pk, part in rows if part == 1)]))
+    if not ids:
+        return Aircraft.objects.none(), 0, False
+    results = _ranked(Aircraft.objects.for_listing().filter(pk__in=ids), tokens, key, fragments)
+    return results.order_by(*ORDER), len(ids), more
 
 
 def _nearest(token: str) -> QuerySet[SearchWord]:
@@ -316,21 +448,29 @@ def aircraft_search(raw_query: str) -> SearchResult:
     is a designation with or without its punctuation. When that finds nothing,
     misspelt words are corrected against the catalogue's words; when that finds
     nothing either, aircraft with most of the words are offered, and said to be.
-    Each attempt counts its results once; the page's paginator reuses the count."""
+    Each attempt counts its results once (at most SEARCH_CANDIDATES and the
+    aircraft it names, see _found); the page's paginator reuses the count."""
     query = search.normalise(raw_query)
     pieces = search.units(query)
     if not pieces:
         return SearchResult(query=query, results=Aircraft.objects.none(), count=0)
-    results = _matching(pieces)
-    count = results.count()
+    results, count, more = _found(pieces)
     if count:
-        return SearchResult(query=query, results=results, count=count)
-    fixes = _corrections([token for piece in pieces for token in piece])
+        return SearchResult(query=query, results=results, count=count, more=more, everything=_matching(pieces))
+    fixes = _corrections(_tokens(pieces))
     if fixes:
-        pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
-        fixed = _matching(pieces)
-        if fixed_count := fixed.count():
-            return SearchResult(query=query, results=fixed, corrected=_reworded(query, fixes), count=fixed_count)
+        fixed_pieces = [[fixes.get(token, token) for token in piece] for piece in pieces]
+        fixed, fixed_count, more = _found(fixed_pieces)
+        if fixed_count:
+            return SearchResult(
+                query=query,
+                results=fixed,
+                corrected=_reworded(query, fixes),
+                count=fixed_count,
+                more=more,
+                everything=_matching(fixed_pieces),
+            )
+        pieces = fixed_pieces
     if len(pieces) >= 3:
         mostly = _matching(pieces, partial=True)
         if mostly_count := mostly.count():

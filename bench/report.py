@@ -15,6 +15,8 @@ from pathlib import Path
 
 START = "<!-- bench:latest:start -->"
 END = "<!-- bench:latest:end -->"
+SEARCH_START = "<!-- bench:search:start -->"
+SEARCH_END = "<!-- bench:search:end -->"
 SCALE_PAGES = ("list", "search", "api-list")
 PAGE_NAMES = {
     "detail": "aircraft detail",
@@ -187,26 +189,112 @@ def search_targets(results: dict, smallest: int, largest: int) -> list[dict]:
     return targets
 
 
+def search_ratios(results: dict) -> dict:
+    """The two ratios of issue 12, from the medians: each kind at the largest
+    size against the smallest, and corrected against exact at each size."""
+    search = results.get("search", {})
+    sizes = sorted(search, key=int)
+    ratios = {"growth": {}, "corrected_vs_exact": {}, "smallest": None, "largest": None}
+    if not sizes:
+        return ratios
+    low, high = search[sizes[0]], search[sizes[-1]]
+    ratios.update(smallest=int(sizes[0]), largest=int(sizes[-1]))
+    if len(sizes) > 1:
+        for kind in ("exact", "corrected"):
+            for measure in ("ms", "sql_ms"):
+                key = f"{kind}_median_{measure}" if measure == "sql_ms" else f"{kind}_median_ms"
+                if low.get(key) and high.get(key) is not None:
+                    ratios["growth"][f"{kind}_{measure}"] = round(high[key] / low[key], 2)
+    for size in sizes:
+        ratios["corrected_vs_exact"][size] = search[size]["corrected_vs_exact"]
+    return ratios
+
+
 def _search_table(results: dict) -> list[str]:
     search = results.get("search", {})
     if not search:
         return []
     sizes = sorted(search, key=int)
-    lines = [
+    repeats = search[sizes[0]].get("repeats", 5)
+    aircraft = [search[s].get("aircraft", int(s)) for s in sizes]
+    ratios = search_ratios(results)
+    lines = ["", "#### Search, uncached: the ratios", ""]
+    if len(sizes) > 1:
+        growth = ratios["growth"]
+        lines += [
+            f"| | {aircraft[0]:,} aircraft ms | {aircraft[-1]:,} aircraft ms "
+            f"| x at {aircraft[-1]:,} vs {aircraft[0]:,} (target <= 2) | SQL ms, same sizes | SQL x |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for kind in ("exact", "corrected"):
+            low, high = search[sizes[0]], search[sizes[-1]]
+            sql = (
+                f"{_ms(low.get(f'{kind}_median_sql_ms'))} / {_ms(high.get(f'{kind}_median_sql_ms'))}"
+                if low.get(f"{kind}_median_sql_ms") is not None
+                else "–"
+            )
+            sql_growth = growth.get(f"{kind}_sql_ms")
+            lines.append(
+                f"| {kind} queries, median | {_ms(low[f'{kind}_median_ms'])} | {_ms(high[f'{kind}_median_ms'])} | "
+                f"**x{growth.get(f'{kind}_ms', 0):.2f}** | {sql} | "
+                + ("–" if sql_growth is None else f"x{sql_growth:.2f}")
+                + " |"
+            )
+        for kind in ("exact", "corrected"):
+            worst = max(
+                (search[sizes[-1]][kind][q]["ms"] / row["ms"], q)
+                for q, row in search[sizes[0]][kind].items()
+                if row.get("ms") and q in search[sizes[-1]][kind]
+            )
+            lines.append(f"| {kind}: the query that grew most (not a target) | | | x{worst[0]:.2f} ({worst[1]}) | | |")
+        lines.append("")
+    if "cpu_busy_during" in search[sizes[0]]:
+        busy = ", ".join(
+            f"{a:,}: {search[s]['cpu_busy_before']:.0%} / {search[s]['cpu_busy_during']:.0%}"
+            for s, a in zip(sizes, aircraft, strict=True)
+        )
+        lines += [f"Whole machine's CPUs busy before / during the probe (the probe itself included): {busy}.", ""]
+    lines += [
+        "| corrected vs exact (target <= 2) | " + " | ".join(f"{a:,} aircraft" for a in aircraft) + " |",
+        "|---|" + "---:|" * len(sizes),
+        "| median corrected / median exact | "
+        + " | ".join(f"**x{ratios['corrected_vs_exact'][s]:.2f}**" for s in sizes)
+        + " |",
         "",
-        "#### Search, uncached (median of 5 runs per query, server time through the full middleware stack)",
+        f"#### Search, uncached (median of {repeats} rounds per query, server time through the full middleware "
+        "stack; SQL: the time of the request's queries)",
         "",
-        "| query | kind | " + " | ".join(f"{int(s):,} ms" for s in sizes) + " | searched for |",
-        "|---|---|" + "---:|" * len(sizes) + "---|",
+        "| query | kind | "
+        + " | ".join(f"{a:,}: ms / SQL ms" for a in aircraft)
+        + (f" | x at {aircraft[-1]:,}" if len(sizes) > 1 else "")
+        + " | results | searched for |",
+        "|---|---|" + "---:|" * len(sizes) + ("---:|" if len(sizes) > 1 else "") + "---:|---|",
     ]
-    first = search[sizes[0]]
+    first, last = search[sizes[0]], search[sizes[-1]]
     for kind in ("exact", "corrected"):
         for query, row in first[kind].items():
-            cells = [_ms(search[s][kind].get(query, {}).get("ms")) for s in sizes]
-            lines.append(f"| {query} | {kind} | " + " | ".join(cells) + f" | {row['corrected'] or 'as typed'} |")
-        lines.append(
-            f"| **median** | {kind} | " + " | ".join(_ms(search[s][f"{kind}_median_ms"]) for s in sizes) + " | |"
-        )
+            rows = [search[s][kind].get(query, {}) for s in sizes]
+            cells = [f"{_ms(r.get('ms'))} / {_ms(r.get('sql_ms'))}" for r in rows]
+            growth = ""
+            if len(sizes) > 1:
+                high = last[kind].get(query, {}).get("ms")
+                growth = " | –" if not high or not row.get("ms") else f" | x{high / row['ms']:.2f}"
+            found = rows[-1].get("results", "–")
+            if rows[-1].get("more"):
+                found = f"more than {last.get('candidates', 0):,}"
+            lines.append(
+                f"| {query} | {kind} | "
+                + " | ".join(cells)
+                + growth
+                + f" | {found} | {row['corrected'] or 'as typed'} |"
+            )
+        medians = [
+            f"{_ms(search[s][f'{kind}_median_ms'])} / {_ms(search[s].get(f'{kind}_median_sql_ms'))}" for s in sizes
+        ]
+        growth = ""
+        if len(sizes) > 1:
+            growth = f" | x{ratios['growth'].get(f'{kind}_ms', 0):.2f}"
+        lines.append(f"| **median** | {kind} | " + " | ".join(medians) + growth + " | | |")
     return lines
 
 
@@ -224,6 +312,28 @@ def _pct(part: float | None, whole: float | None) -> str:
 
 def _verdict(met: bool | None) -> str:
     return {True: "met", False: "**missed**", None: "not measured"}[met]
+
+
+def search_markdown(results: dict) -> str:
+    """A search-only run (python -m bench.run --search-only)."""
+    meta = results["meta"]
+    versions = meta["versions"]
+    lines = [
+        f"### Search benchmark of {meta['started'][:16].replace('T', ' ')} UTC",
+        "",
+        f"{meta['cpu_count']} CPUs ({meta['cpu_model']}), {meta['memory_gb']} GB; Python {versions['python']}, "
+        f"Django {versions['django']}, PostgreSQL {versions['postgresql']}; settings {meta['settings']}. "
+        f"Commit {meta['git']}; the run took {meta.get('duration_s', 0) / 60:.1f} min. "
+        "`python -m bench.run --search-only` (bench/probe.py search): each catalogue size in turn, every query "
+        "of the list once per round, the catalogue stamp refreshed before each request so no page is cached.",
+        "",
+        "| target | goal | measured | |",
+        "|---|---|---|---|",
+    ]
+    for t in results.get("targets") or search_targets(results, min(meta["sizes"]), max(meta["sizes"])):
+        lines.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {_verdict(t['met'])} |")
+    lines += _search_table(results)
+    return "\n".join(lines) + "\n"
 
 
 def markdown(results: dict) -> str:
@@ -357,12 +467,12 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_section(document: str, section: str) -> str:
+def replace_section(document: str, section: str, start: str = START, end: str = END) -> str:
     """Put section between the README's markers (appended, with markers, if there are none)."""
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in document and END in document:
-        before, rest = document.split(START, 1)
-        _old, after = rest.split(END, 1)
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    if start in document and end in document:
+        before, rest = document.split(start, 1)
+        _old, after = rest.split(end, 1)
         return before + block + after
     return document.rstrip() + "\n\n" + block + "\n"
 

