@@ -191,7 +191,6 @@ class Facts:
 
 PRODUCTION = ("production_first_year", "production_last_year", "number_built", "number_built_year")
 POWERPLANT = ("engine_count", "engine_model", "engine_type")
-LAYOUT = CONFIGURATION_FIELDS
 
 
 @dataclass(frozen=True)
@@ -507,7 +506,11 @@ def _unsourced(plane: Aircraft) -> list[Finding]:
         year = getattr(plane, f"{prefix}_year")
         if year is not None and not getattr(plane, f"{prefix}_source_id"):
             found.append(Finding("unsourced-date", (plane.slug,), f"the {label} ({year}) names no source"))
-    for name, fields in (("production", PRODUCTION), ("powerplant", POWERPLANT), ("configuration", LAYOUT)):
+    for name, fields in (
+        ("production", PRODUCTION),
+        ("powerplant", POWERPLANT),
+        ("configuration", CONFIGURATION_FIELDS),
+    ):
         values = [f"{f.replace('_', ' ')} {getattr(plane, f)}" for f in fields if getattr(plane, f) not in (None, "")]
         if values and not getattr(plane, f"{name}_source_id"):
             found.append(
