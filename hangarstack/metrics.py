@@ -43,14 +43,19 @@ class RequestMetricsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.series = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
         endpoint = endpoint_of(request)
         method = request.method if request.method in KNOWN_METHODS else "other"
-        REQUESTS.labels(method, endpoint, str(response.status_code)).inc()
-        DURATION.labels(endpoint).observe(time.perf_counter() - started)
+        series = self.series.get((method, endpoint, response.status_code))
+        if series is None:  # the label lookups once per combination, not per request
+            series = (REQUESTS.labels(method, endpoint, str(response.status_code)), DURATION.labels(endpoint))
+            self.series[(method, endpoint, response.status_code)] = series
+        series[0].inc()
+        series[1].observe(time.perf_counter() - started)
         return response
 
 

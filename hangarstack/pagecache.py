@@ -21,7 +21,9 @@ Without Redis (a cache backend other than django-redis) nothing is cached.
 
 import hashlib
 import json
+import os
 import pickle
+import threading
 import time
 
 from django.conf import settings
@@ -33,6 +35,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django_ratelimit.core import EXPIRATION_FUDGE
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 
 from core import context, pages, stamps
 from core.cache import cache_recovered
@@ -131,7 +134,9 @@ class PageCacheMiddleware:
         meta = {
             "status": response.status_code,
             "etag": response.get("ETag", ""),
-            "headers": [(k, v) for k, v in response.items() if k.lower() not in PER_REQUEST_HEADERS],
+            # As HttpResponse keeps them (lower-case name: (name, value)), checked
+            # once here rather than header by header at every hit.
+            "headers": {k: pair for k, pair in response.headers._store.items() if k not in PER_REQUEST_HEADERS},
             "endpoint": request.resolver_match.view_name if request.resolver_match else "",
             "signals": page.signals,
             "live": None,
@@ -186,16 +191,16 @@ class PageCacheMiddleware:
                 fragment = str(value).encode() if json_field else self._fragment(template, name, value)
                 body = body[:start] + fragment + body[end:]
                 etag = f'{etag[:-1]}-{value}"'
+        headers = meta["headers"]
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponseNotModified()
-            for name, value in meta["headers"]:
-                if name in ("Cache-Control", "Vary"):
-                    response[name] = value
+            for name in ("cache-control", "vary"):
+                if name in headers:
+                    response.headers._store[name] = headers[name]
         else:
             response = HttpResponse(body, status=meta["status"])
-            for name, value in meta["headers"]:
-                response[name] = value
-            if "Content-Length" in response:
+            response.headers._store.update(headers)
+            if "content-length" in headers:
                 response["Content-Length"] = str(len(body))
         response["ETag"] = etag
         response["X-Request-ID"] = request.id
@@ -231,15 +236,51 @@ def _guarded(call, *, write: bool):
     return guard(call, lambda: None, write=write)
 
 
+class _Link(threading.local):
+    """This thread's own connection to the cache's Redis, for the lookup alone.
+
+    A hit is the whole request, so it talks to Redis directly: no pool to
+    check out from and no retry layers, just the command and its answer. A
+    failure drops the connection (the next lookup opens a new one) and trips
+    the cache's circuit breaker like any other cache call."""
+
+    connection = None
+    pid = 0
+
+    def get(self):
+        if self.connection is None or self.pid != os.getpid():  # a new thread, or a forked worker
+            pool = cache.client.get_client(write=True).connection_pool
+            self.connection, self.pid = pool.connection_class(**pool.connection_kwargs), os.getpid()
+        return self.connection
+
+    def run(self, *command):
+        connection = self.get()
+        try:
+            try:
+                connection.send_command(*command)
+                return connection.read_response()
+            except NoScriptError:  # Redis restarted: teach it the script again
+                connection.send_command("SCRIPT", "LOAD", LOOKUP.script)
+                connection.read_response()
+                connection.send_command(*command)
+                return connection.read_response()
+        except BaseException:
+            connection.disconnect()
+            raise
+
+
+_link = _Link()
+
+
 def _lookup(key: str, counter) -> list | None:
     """One round trip: [requests counted (or None), meta, body, live number], the
     last three only for a fresh page; None when Redis is away."""
-    keys = [cache.make_key(key)]
-    args = []
-    if counter is not None:
-        keys.append(cache.make_key(counter.key))
-        args.append(counter.period + EXPIRATION_FUDGE)
-    return _guarded(lambda: LOOKUP(keys, args, client=cache.client.get_client(write=True)), write=False)
+    if counter is None:
+        command = ("EVALSHA", LOOKUP.sha, 1, cache.make_key(key))
+    else:
+        limit = cache.make_key(counter.key)
+        command = ("EVALSHA", LOOKUP.sha, 2, cache.make_key(key), limit, counter.period + EXPIRATION_FUDGE)
+    return _guarded(lambda: _link.run(*command), write=False)
 
 
 def without_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:
