@@ -38,6 +38,8 @@ def _publish(event) -> None:
 def on_aircraft_viewed(
     sender, aircraft_id: int, slug: str, designation: str, manufacturer: str, request, via: str, **kwargs
 ) -> None:
+    if not settings.EVENTS_ENABLED:  # nothing to make: no event, no visitor hash
+        return
     aircraft = {"id": aircraft_id, "slug": slug, "designation": designation, "manufacturer": manufacturer}
     _publish(
         make_event(
@@ -54,6 +56,8 @@ def on_aircraft_viewed(
 def on_search_performed(
     sender, query: str, result_count: int, request, top_result: int | None = None, **kwargs
 ) -> None:
+    if not settings.EVENTS_ENABLED:
+        return
     data = {"query": query, "result_count": result_count, "client": client_context(request)}
     if top_result is not None:
         data["top_result"] = top_result
@@ -62,6 +66,8 @@ def on_search_performed(
 
 @receiver(aircraft_compared)
 def on_aircraft_compared(sender, slugs: list[str], request, **kwargs) -> None:
+    if not settings.EVENTS_ENABLED:
+        return
     client = client_context(request)
     _publish(
         make_event(
