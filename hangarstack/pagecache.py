@@ -46,21 +46,32 @@ from .middleware import request_id_for
 LOOKUP = Script(
     None,
     b"""
--- KEYS[1]: the page (a hash); KEYS[2], when given: the client's rate-limit counter.
+-- KEYS[1]: the page (a hash); KEYS[2]: the client's rate-limit counter, or '' for none;
+-- KEYS[3...]: every stamp this process knows, read only when the page is not served.
 -- ARGV[1]: the counter's lifetime in seconds (django-ratelimit's: period + 5).
 local counted = false
-if #KEYS > 1 then
+if KEYS[2] ~= '' then
   counted = redis.call('INCR', KEYS[2])
   if counted == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 end
 local page = redis.call('HMGET', KEYS[1], 'stamps', 'live', 'meta', 'body')
-if not page[3] then return {counted} end
-for stamp, value in string.gmatch(page[1], '(%S+) (%S+)') do
-  if redis.call('GET', stamp) ~= value then return {counted} end
+local fresh = page[3] ~= false
+if fresh then
+  for stamp, value in string.gmatch(page[1], '(%S+) (%S+)') do
+    if redis.call('GET', stamp) ~= value then
+      fresh = false
+      break
+    end
+  end
 end
-local live = false
-if page[2] then live = redis.call('GET', page[2]) end
-return {counted, page[3], page[4], live}
+if fresh then
+  local live = false
+  if page[2] then live = redis.call('GET', page[2]) end
+  return {counted, page[3], page[4], live}
+end
+local reply = {counted, false, false, false}
+for i = 3, #KEYS do reply[#reply + 1] = redis.call('GET', KEYS[i]) end
+return reply
 """,
 )
 
@@ -102,18 +113,23 @@ class PageCacheMiddleware:
         if key is None:
             return without_body(request, self.get_response(request))
         counter = ratelimits.hit_counter(request)
-        found = _lookup(key, counter)
+        known = sorted(stamps.known())
+        found = _lookup(key, counter, known)
         if found is not None:
-            counted, meta, body, live = (*found, None, None, None)[:4]
+            counted, meta, body, live = found[:4]
             if counter is not None and counted is not None:
                 request._rate_limit_checked = True  # RateLimitMiddleware counts it no more
                 if counted > counter.limit:
                     return without_body(request, self._refused(request, counter))
             if meta is not None:
                 return without_body(request, self._serve(request, pickle.loads(meta), body, live))  # noqa: S301 - written by _store
-        # A miss: the stamps as they are before the page is made, so that a
-        # change made meanwhile leaves what is stored already stale.
-        before = stamps.current(stamps.known()) if found is not None else {}
+        # A miss: the stamps as they were before the page is made (read by the
+        # lookup), so that a change made meanwhile leaves what is stored stale.
+        before = {}
+        if found is not None:
+            before = {name: int(value) for name, value in zip(known, found[4:], strict=True) if value is not None}
+            if len(before) < len(known):  # a stamp nobody has started yet
+                before = stamps.current(known)
         response = self.get_response(request)
         page = getattr(response, "page", None)
         # A HEAD answer is never stored: its view sent no signals for hits to send again.
@@ -272,15 +288,13 @@ class _Link(threading.local):
 _link = _Link()
 
 
-def _lookup(key: str, counter) -> list | None:
-    """One round trip: [requests counted (or None), meta, body, live number], the
-    last three only for a fresh page; None when Redis is away."""
-    if counter is None:
-        command = ("EVALSHA", LOOKUP.sha, 1, cache.make_key(key))
-    else:
-        limit = cache.make_key(counter.key)
-        command = ("EVALSHA", LOOKUP.sha, 2, cache.make_key(key), limit, counter.period + EXPIRATION_FUDGE)
-    return _guarded(lambda: _link.run(*command), write=False)
+def _lookup(key: str, counter, known: list[str]) -> list | None:
+    """One round trip: [requests counted (or None), meta, body, live number] for
+    a fresh page; [counted, None, None, None, each known stamp's value] when
+    there is none; None when Redis is away."""
+    limit, lifetime = ("", 0) if counter is None else (cache.make_key(counter.key), counter.period + EXPIRATION_FUDGE)
+    keys = [cache.make_key(key), limit, *(cache.make_key(stamps.key(name)) for name in known)]
+    return _guarded(lambda: _link.run("EVALSHA", LOOKUP.sha, len(keys), *keys, lifetime), write=False)
 
 
 def without_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:

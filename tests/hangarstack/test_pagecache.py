@@ -252,3 +252,12 @@ def test_cached_pages_send_plain_values_only(client):
     }
     compared = {"slugs": [plane.slug, other.slug]}
     assert seen == [viewed, compared, viewed, compared]
+
+
+def test_a_page_the_cache_never_keeps_still_costs_one_round_trip_for_its_limit(client):
+    plane = AircraftFactory()
+    client.get(f"/aircraft/{plane.slug}/corrections/")  # stamps started, connection open
+    with redis_commands() as commands:
+        response = client.get(f"/aircraft/{plane.slug}/corrections/")  # a form: never stored
+    assert response.status_code == 200
+    assert len(commands) == 1 and commands[0].startswith("EVALSHA"), commands
