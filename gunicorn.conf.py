@@ -4,7 +4,8 @@
 
 Environment: PORT (8000), WEB_CONCURRENCY (workers; default 2 x CPUs + 1),
 GUNICORN_MAX_REQUESTS (50000), GUNICORN_TIMEOUT (30), GUNICORN_GRACEFUL_TIMEOUT (25),
-GUNICORN_PRELOAD (on), PROMETHEUS_MULTIPROC_DIR (metrics from every worker).
+GUNICORN_PRELOAD (on), GUNICORN_ACCESS_LOG (off; - for stdout),
+PROMETHEUS_MULTIPROC_DIR (metrics from every worker).
 """
 
 import multiprocessing
@@ -36,7 +37,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Heartbeat files in memory, not on a possibly slow disk (gunicorn docs).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Off unless asked for (GUNICORN_ACCESS_LOG=- for stdout, or a file): nginx or
+# the ingress in front already logs every request with its id, status and
+# timing, and a second line per request from gunicorn cost the benchmark's
+# cached pages a few percent of a worker's time (bench/README.md, "Profile").
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 # Request id (from nginx or our middleware), status, size and duration in ms.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s ua="%(a)s"'
 errorlog = "-"

@@ -11,17 +11,17 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from core import openapi
+from core import openapi, pages
 from core.errors import json_error
 from core.openapi import Answer, Param, operation
 
 from . import api_schemas as schemas
-from . import quantities, selectors
-from .caching import cached_page, emit, live_view_count
+from . import quantities, selectors, signals
 from .datasheet import Datasheet, Row, datasheet
 from .forms import CatalogueFilterForm
 from .models import CONFIGURATION_FIELDS, Aircraft, Manufacturer
 from .photos import picture
+from .stamps import cached_page, live_view_count
 
 API_VERSION = "1.0"
 PAGE = Param("page", "Page number, from 1.", {"type": "integer", "minimum": 1})
@@ -328,7 +328,13 @@ def aircraft_list(request: HttpRequest) -> JsonResponse:
 
         def searched(page) -> None:
             top = page.object_list[0].pk if page.object_list else None
-            emit(request, "search_performed", query=result.query, result_count=page.paginator.count, top_result=top)
+            pages.send(
+                request,
+                signals.search_performed,
+                query=result.query,
+                result_count=page.paginator.count,
+                top_result=top,
+            )
 
         # Say when the results are for corrected words, or match only most of them.
         honesty = {"query": result.query, "corrected": result.corrected or None, "partial": result.partial}
@@ -359,7 +365,7 @@ def aircraft_detail(request: HttpRequest, slug: str) -> JsonResponse:
     if plane is None:
         return json_error(404, f"no aircraft with slug {slug!r}")
     data = aircraft_full(request, plane)
-    live_view_count(request, plane.pk, data["views"])
+    live_view_count(plane.pk, data["views"], json_field="views")
     return JsonResponse(data)
 
 
@@ -386,7 +392,7 @@ def aircraft_view_beacon(request: HttpRequest, slug: str) -> JsonResponse:
     plane = selectors.aircraft_detail(slug)
     if plane is None:
         return json_error(404, f"no aircraft with slug {slug!r}")
-    emit(request, "aircraft_viewed", aircraft=plane, via="beacon")
+    signals.send_viewed(request, plane, via="beacon")
     return JsonResponse({"recorded": True, "aircraft": plane.slug}, status=202)
 
 

@@ -18,8 +18,8 @@ from core.errors import json_error
 
 from . import selectors
 from .api import aircraft_full
-from .caching import cached_page
 from .forms import CatalogueFilterForm, filled_query
+from .stamps import cached_page
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from . import digest as digests
 from . import quantities
-from .caching import catalogue_stamp_refresh
 from .fixture import Document, FixtureError
 from .models import (
     CONFIGURATION_FIELDS,
@@ -25,6 +24,7 @@ from .models import (
     SearchTotal,
 )
 from .photos import photos_export, photos_load, photos_problems
+from .stamps import catalogue_stamp_refresh
 
 MANUFACTURER_FIELDS = ("name", "slug", "country", "founded", "description", "website", "logo")
 DATES = ("first_flight", "entered_service", "retired")
@@ -686,7 +686,7 @@ def correction_decline(*, correction: Correction, editor: str) -> None:
 def search_totals_hide(*, searches: QuerySet[SearchTotal], hidden: bool = True) -> int:
     """Keep queries out of (or back in) the popular searches the site publishes;
     pages that show them are rebuilt once the change commits."""
-    from .caching import popularity_changed
+    from .stamps import popularity_changed
 
     with transaction.atomic():
         count = searches.exclude(hidden=hidden).update(hidden=hidden)

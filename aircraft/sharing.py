@@ -10,10 +10,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from . import selectors
-from .caching import cached_page
 from .card import HEIGHT, WIDTH, card_png
 from .datasheet import Datasheet, datasheet
 from .models import Aircraft, Manufacturer
+from .stamps import cached_page
 
 CARD_SIZE = {"width": WIDTH, "height": HEIGHT}
 

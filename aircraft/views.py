@@ -14,16 +14,17 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import pages
 from core.errors import json_error
 
-from . import downloads, pictures, selectors, services, sharing, units
-from .caching import cached_page, emit, live_view_count, private_page
+from . import downloads, pictures, selectors, services, sharing, signals, units
 from .compare import MAX_COMPARED, MIN_COMPARED, comparison_rows
 from .context_processors import UNITS_COOKIE, preferred_units
 from .datasheet import datasheet
 from .forms import CatalogueFilterForm, CorrectionForm, ExploreForm, filled_query, manufacturer_choices
 from .models import Aircraft, Manufacturer
 from .search import MAX_QUERY_LENGTH, normalise
+from .stamps import cached_page, live_view_count, shows_popularity
 
 ONE_YEAR = 365 * 24 * 3600
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,140}")
@@ -132,7 +133,8 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "aircraft/aircraft_list.html", context, status=400)
     filters = form.filters()
-    request.shows_popularity = filters.sort == "popular"
+    if filters.sort == "popular":
+        shows_popularity()
     try:
         page = paginate(selectors.aircraft_list(filters), form.cleaned_data["page"], selectors.page_size())
     except PastTheEnd as end:
@@ -191,9 +193,9 @@ def _aircraft_or_404(slug: str) -> Aircraft:
 @cached_page
 def aircraft_detail(request: HttpRequest, slug: str) -> HttpResponse:
     aircraft = _aircraft_or_404(slug)
-    emit(request, "aircraft_viewed", aircraft=aircraft, via="page")
+    signals.send_viewed(request, aircraft, via="page")
     views = getattr(getattr(aircraft, "view_total", None), "views", 0)
-    live_view_count(request, aircraft.pk, views)
+    live_view_count(aircraft.pk, views)
     sheet = datasheet(aircraft)
     return render(
         request,
@@ -225,7 +227,7 @@ def staff_edit_url(request: HttpRequest, aircraft: Aircraft) -> str:
         return ""
     if not user.has_perm("aircraft.change_aircraft"):
         return ""
-    private_page(request)
+    pages.private()
     return reverse("admin:aircraft_aircraft_change", args=[aircraft.pk])
 
 
@@ -253,7 +255,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     elif len(aircraft) < len(dict.fromkeys(slugs)):
         error = "Some of the aircraft asked for are not in the catalogue."
     if len(aircraft) >= MIN_COMPARED:
-        emit(request, "aircraft_compared", aircraft=aircraft)
+        pages.send(request, signals.aircraft_compared, slugs=[a.slug for a in aircraft])
     rows = comparison_rows(aircraft) if len(aircraft) >= MIN_COMPARED else []
     return render(
         request,
@@ -313,9 +315,9 @@ def search(request: HttpRequest) -> HttpResponse:
         return to_last_page(request, end.last)
     if page is not None and page.number == 1:
         top = page.object_list[0] if page.object_list else None
-        emit(
+        pages.send(
             request,
-            "search_performed",
+            signals.search_performed,
             query=result.query,
             result_count=page.paginator.count,
             top_result=top.pk if top else None,

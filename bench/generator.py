@@ -34,7 +34,6 @@ from django.utils.text import slugify
 
 from aircraft import digest as digests
 from aircraft import quantities
-from aircraft.caching import catalogue_stamp_refresh
 from aircraft.models import (
     Aircraft,
     AircraftDailyViews,
@@ -45,6 +44,7 @@ from aircraft.models import (
     SearchWord,
     SourceKind,
 )
+from aircraft.stamps import catalogue_stamp_refresh
 
 MAKER_PREFIX = "Generated Aero"
 MAKER_COUNT = 20

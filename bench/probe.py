@@ -78,7 +78,7 @@ def queries(args: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from aircraft.caching import catalogue_stamp_refresh
+    from aircraft.stamps import catalogue_stamp_refresh
 
     client = Client(**HEADERS)
     report = {}
@@ -142,7 +142,7 @@ def search(args: dict) -> dict:
     from django.test import Client
 
     from aircraft import selectors
-    from aircraft.caching import catalogue_stamp_refresh
+    from aircraft.stamps import catalogue_stamp_refresh
 
     candidates = getattr(selectors, "SEARCH_CANDIDATES", None)  # None: every match is ranked (before the bound)
 

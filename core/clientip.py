@@ -6,6 +6,7 @@ right; anything further left was written by the client and is ignored. With
 N=0 (the default) the header is ignored entirely and REMOTE_ADDR is used.
 """
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -19,6 +20,12 @@ def client_ip(request: HttpRequest) -> str:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= count:
             address = hops[-count]
+    return _normalised(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised(address: str) -> str:
+    """Parsed once per address and process: every request reads it (rate limit, events)."""
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aircraft.caching import popularity_changed
 from aircraft.models import Aircraft
 from aircraft.search import canonical
+from aircraft.stamps import popularity_changed
 
 from . import serde, topics
 from .models import ProcessedEvent

@@ -8,6 +8,7 @@ address without EVENTS_IP_HASH_KEY, nor linked across days.
 """
 
 import datetime
+import functools
 import hashlib
 import hmac
 
@@ -26,7 +27,13 @@ def _key() -> bytes:
 
 def visitor_id(address: str, day: datetime.date | None = None) -> str:
     day = day or datetime.datetime.now(datetime.UTC).date()
-    return hmac.new(_key(), f"{day.isoformat()}|{address}".encode(), hashlib.sha256).hexdigest()[:16]
+    return _visitor(_key(), f"{day.isoformat()}|{address}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _visitor(key: bytes, day_and_address: str) -> str:
+    """Once per key, visitor and day in a process: every page view asks."""
+    return hmac.new(key, day_and_address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def client_context(request: HttpRequest | None) -> dict:

@@ -34,24 +34,20 @@ def _publish(event) -> None:
         logger.exception("could not publish %s", event.id)
 
 
-def _aircraft_ref(plane: Aircraft) -> dict:
-    return {
-        "id": plane.pk,
-        "slug": plane.slug,
-        "designation": plane.designation,
-        "manufacturer": plane.manufacturer.slug,
-    }
-
-
 @receiver(aircraft_viewed)
-def on_aircraft_viewed(sender, aircraft: Aircraft, request, via: str, **kwargs) -> None:
+def on_aircraft_viewed(
+    sender, aircraft_id: int, slug: str, designation: str, manufacturer: str, request, via: str, **kwargs
+) -> None:
+    if not settings.EVENTS_ENABLED:  # nothing to make: no event, no visitor hash
+        return
+    aircraft = {"id": aircraft_id, "slug": slug, "designation": designation, "manufacturer": manufacturer}
     _publish(
         make_event(
             topics.VIEWS,
             "aircraft.viewed",
-            subject=aircraft.slug,
-            key=str(aircraft.pk),
-            data={"aircraft": _aircraft_ref(aircraft), "via": via, "client": client_context(request)},
+            subject=slug,
+            key=str(aircraft_id),
+            data={"aircraft": aircraft, "via": via, "client": client_context(request)},
         )
     )
 
@@ -60,6 +56,8 @@ def on_aircraft_viewed(sender, aircraft: Aircraft, request, via: str, **kwargs) 
 def on_search_performed(
     sender, query: str, result_count: int, request, top_result: int | None = None, **kwargs
 ) -> None:
+    if not settings.EVENTS_ENABLED:
+        return
     data = {"query": query, "result_count": result_count, "client": client_context(request)}
     if top_result is not None:
         data["top_result"] = top_result
@@ -67,17 +65,19 @@ def on_search_performed(
 
 
 @receiver(aircraft_compared)
-def on_aircraft_compared(sender, aircraft: list[Aircraft], request, **kwargs) -> None:
+def on_aircraft_compared(sender, slugs: list[str], request, **kwargs) -> None:
+    if not settings.EVENTS_ENABLED:
+        return
     client = client_context(request)
     _publish(
         make_event(
             topics.USER_ACTIVITY,
             "user.compared",
-            subject=",".join(a.slug for a in aircraft),
+            subject=",".join(slugs),
             key=client["visitor"],
             data={
                 "action": "compare",
-                "aircraft": [a.slug for a in aircraft],
+                "aircraft": list(slugs),
                 "actor": context.actor.get(),
                 "client": client,
             },

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 
-REQUESTS = Counter("hangarstack_requests_total", "HTTP requests by method and endpoint.", ["method", "endpoint"])
+REQUESTS = Counter(
+    "hangarstack_requests_total", "HTTP requests by method, endpoint and status.", ["method", "endpoint", "status"]
+)
 DURATION = Histogram(
     "hangarstack_request_duration_seconds",
     "Time to answer a request, by endpoint.",
@@ -36,15 +38,24 @@ def endpoint_of(request: HttpRequest) -> str:
 
 
 class RequestMetricsMiddleware:
+    """The one request-metrics middleware: outermost but for the health probes,
+    so page-cache hits are counted and timed like every other answer."""
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self.series = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
         endpoint = endpoint_of(request)
-        REQUESTS.labels(request.method if request.method in KNOWN_METHODS else "other", endpoint).inc()
-        DURATION.labels(endpoint).observe(time.perf_counter() - started)
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        series = self.series.get((method, endpoint, response.status_code))
+        if series is None:  # the label lookups once per combination, not per request
+            series = (REQUESTS.labels(method, endpoint, str(response.status_code)), DURATION.labels(endpoint))
+            self.series[(method, endpoint, response.status_code)] = series
+        series[0].inc()
+        series[1].observe(time.perf_counter() - started)
         return response
 
 

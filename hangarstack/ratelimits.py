@@ -17,11 +17,13 @@ fails) each limit follows its own stated rule, RATELIMIT_OUTAGE:
 
 import re
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
-from django_ratelimit.core import _split_rate, get_usage
+from django_ratelimit import ALL
+from django_ratelimit.core import _get_window, _make_cache_key, _split_rate, get_usage
 
 from core.clientip import client_ip, client_ip_key
 
@@ -57,12 +59,11 @@ class RateLimitMiddleware:
         return limit_response(request) or self.get_response(request)
 
 
-def limit_response(request: HttpRequest) -> HttpResponse | None:
-    """Count this request against its limits; the 429 to send if over one."""
-    request._rate_limit_checked = True
+def rules_for(request: HttpRequest) -> list[tuple[str, str]]:
+    """The limits this request counts against: (django-ratelimit group, rate)."""
     path = request.path
     if path.startswith(EXEMPT_PREFIXES):
-        return None
+        return []
     if path.startswith(f"/{settings.ADMIN_URL}"):
         if request.method == "POST" and path == _admin_login_path():
             # Failed sign-ins per (username, address) are django-axes' (hangarstack.signin).
@@ -75,13 +76,44 @@ def limit_response(request: HttpRequest) -> HttpResponse | None:
             rules.append(("view-beacon", settings.RATELIMIT_VIEW_BEACON))
         if request.method == "POST" and CORRECTION.match(path):
             rules.append(("corrections", settings.RATELIMIT_CORRECTIONS))
-    for group, rate in rules:
+    return rules
+
+
+def limit_response(request: HttpRequest) -> HttpResponse | None:
+    """Count this request against its limits; the 429 to send if over one."""
+    request._rate_limit_checked = True
+    for group, rate in rules_for(request):
         usage = get_usage(request, group=group, key=client_ip_key, rate=rate, increment=True)
         if usage and usage["limit"] == 0 and usage["time_left"] == -1:  # the shared counter is unavailable
             usage = _outage_usage(request, group, rate)
         if usage and usage["should_limit"]:
             return rate_limited(request, usage["time_left"])
     return None
+
+
+@dataclass(frozen=True)
+class Counter:
+    key: str  # django-ratelimit's cache key for this client, limit and window
+    limit: int
+    period: int
+    window: int  # when the window ends (a Unix time)
+
+
+def hit_counter(request: HttpRequest) -> Counter | None:
+    """The one counter a page-cache lookup increments in its own round trip
+    (hangarstack.pagecache), or None when the request counts against none or
+    several. The very counter get_usage would increment for the same request,
+    so a limit is one limit whether the page comes from the cache or a view."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
+    rules = rules_for(request)
+    if len(rules) != 1:
+        return None
+    group, rate = rules[0]
+    limit, period = _split_rate(rate)
+    value = client_ip_key(group, request)
+    window = _get_window(value, period)
+    return Counter(_make_cache_key(group, window, rate, value, ALL), limit, period, window)
 
 
 # --- While Redis is away ---------------------------------------------------------

@@ -41,10 +41,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Probes are answered first: no host check, HTTPS redirect or rate limit.
     "hangarstack.health.HealthCheckMiddleware",
-    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The one request-metrics middleware: every answer, cached or not, is counted and timed.
     "hangarstack.metrics.RequestMetricsMiddleware",
-    # Repeat visits are answered here, before the rest of the stack (see aircraft.caching).
-    "aircraft.caching.PageCacheMiddleware",
+    # Repeat visits are answered here in one Redis round trip, before the rest
+    # of the stack, rate limit included (see hangarstack.pagecache).
+    "hangarstack.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Directly after SecurityMiddleware, as whitenoise's docs ask.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,7 +64,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into our 429 page.
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "hangarstack.urls"
@@ -255,6 +255,8 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Page cache -----------------------------------------------------------------
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Cookies a cached page depends on: each value gets its own copy (the unit system).
+PAGE_CACHE_VARY_COOKIES = ["units"]
 
 # --- Security headers shared by every environment -----------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

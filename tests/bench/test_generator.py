@@ -8,8 +8,8 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import CommandError, call_command
 
-from aircraft.caching import catalogue_stamp
 from aircraft.models import Aircraft, AircraftViewTotal, Manufacturer
+from aircraft.stamps import catalogue_stamp
 from bench.generator import MAKER_COUNT, Command, generated_aircraft, generated_makers
 from events.models import OutboxEvent
 from tests.databases import database_url

@@ -21,7 +21,7 @@ def spec_cell(page, label: str):
 def test_not_published_only_where_a_source_says_so(page, catalogue, axe):
     # A source that says the ceiling is not published (test data: the shipped catalogue records none yet).
     Aircraft.objects.filter(slug="f-35b-lightning-ii").update(unpublished=["service_ceiling"])
-    from aircraft.caching import catalogue_stamp_refresh
+    from aircraft.stamps import catalogue_stamp_refresh
 
     catalogue_stamp_refresh()
     page.goto("/aircraft/f-35b-lightning-ii/")

@@ -4,8 +4,8 @@ at desktop and phone sizes, with screenshots and axe-core; explore without JavaS
 import pytest
 from playwright.sync_api import expect
 
-from aircraft.caching import catalogue_stamp_refresh
 from aircraft.models import Aircraft
+from aircraft.stamps import catalogue_stamp_refresh
 
 from .support import VIEWPORTS, describe, write_json
 

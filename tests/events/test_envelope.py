@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from jsonschema import Draft202012Validator
 
 from aircraft.models import Aircraft
-from aircraft.signals import aircraft_compared, aircraft_viewed, search_performed
+from aircraft.signals import aircraft_compared, search_performed, send_viewed
 from events import receivers, topics
 from events.models import OutboxEvent
 from tests.factories import AircraftFactory
@@ -49,9 +49,9 @@ def test_every_topic_has_a_schema():
 def test_high_volume_events_validate(captured, request_from):
     plane, other = AircraftFactory.create_batch(2)
     request = request_from(HTTP_USER_AGENT="pytest", HTTP_REFERER="https://example.org/page?x=1")
-    aircraft_viewed.send(sender=Aircraft, aircraft=plane, request=request, via="page")
+    send_viewed(request, plane, via="page")
     search_performed.send(sender=Aircraft, query="raptor", result_count=2, top_result=plane.pk, request=request)
-    aircraft_compared.send(sender=Aircraft, aircraft=[plane, other], request=request)
+    aircraft_compared.send(sender=None, slugs=[plane.slug, other.slug], request=request)
     by_topic = {event.topic: event for event in captured}
     assert set(by_topic) == {topics.VIEWS.name, topics.SEARCHES.name, topics.USER_ACTIVITY.name}
     for topic in (topics.VIEWS, topics.SEARCHES, topics.USER_ACTIVITY):
@@ -76,7 +76,7 @@ def test_no_raw_ip_address_in_any_event(captured, request_from, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     plane = AircraftFactory()
     request = request_from("10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.23, 10.1.1.1")
-    aircraft_viewed.send(sender=Aircraft, aircraft=plane, request=request, via="page")
+    send_viewed(request, plane, via="page")
     search_performed.send(sender=Aircraft, query="x", result_count=0, request=request)
     for event in captured:
         body = event.value.decode()

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from aircraft.caching import rewrite_view_counts
+from aircraft.stamps import rewrite_view_counts
 from core.cache import cache_available, cache_may_be_tried, cache_recovered
 from events.connection import kafka_config
 from events.consumer import ANALYTICS_TOPICS, apply_batch, forget_processed

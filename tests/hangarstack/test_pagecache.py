@@ -1,13 +1,20 @@
-"""Pages come from the shared cache, are never stale, and still emit their events."""
+"""Pages come from the shared cache in one Redis round trip, are never stale, and still emit their events."""
 
+import contextlib
 import re
+import uuid
 
 import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from aircraft import caching
+from aircraft import signals
+from aircraft import stamps as catalogue_stamps
 from aircraft.models import Aircraft
+from core import stamps
 from events import receivers
 from tests.factories import AircraftFactory
 
@@ -65,7 +72,7 @@ def test_most_viewed_on_home_updates_after_the_consumer_applies_a_batch(client):
     assert list(client.get("/").context["most_viewed"]) == []
     AircraftViewTotal.objects.create(aircraft=plane, views=77)
     assert client.get("/").context is None  # cached, and nothing said the counts changed
-    caching.popularity_changed({plane.pk: 77})  # what the consumer does after each batch
+    catalogue_stamps.popularity_changed({plane.pk: 77})  # what the consumer does after each batch
     assert [row.views for row in client.get("/").context["most_viewed"]] == [77]
 
 
@@ -113,7 +120,7 @@ def test_a_cache_hit_skips_the_stack_but_keeps_headers_and_limits(client, settin
     plane = AircraftFactory()
     first = client.get(plane.get_absolute_url(), HTTP_X_REQUEST_ID="one")
     second = client.get(plane.get_absolute_url(), HTTP_X_REQUEST_ID="two")
-    assert second.context is None  # no template rendered: served by PageCacheMiddleware
+    assert second.context is None  # no template rendered: served by hangarstack.pagecache
     assert second.content == first.content
     for header in ("Content-Security-Policy", "X-Frame-Options", "ETag", "Cache-Control"):
         assert second[header] == first[header]
@@ -131,7 +138,7 @@ def test_cached_detail_pages_show_the_live_view_count(client):
     body = html.content.decode()
     assert re.search(r"<!--live:views-->\s*<!--/live:views-->", body) and api.json()["views"] == 0  # nothing said yet
     assert "0 views" not in body and "view-count" not in body
-    caching.popularity_changed({plane.pk: 1234})  # what the consumer does after a commit
+    catalogue_stamps.popularity_changed({plane.pk: 1234})  # what the consumer does after a commit
     html_again = client.get(plane.get_absolute_url())
     assert "aircraft/aircraft_detail.html" not in [t.name for t in html_again.templates]  # still cached ...
     assert "<strong>1234</strong> views" in html_again.content.decode()  # ... with today's count
@@ -139,3 +146,118 @@ def test_cached_detail_pages_show_the_live_view_count(client):
     assert int(html_again["Content-Length"]) == len(html_again.content)
     assert client.get(f"/api/aircraft/{plane.slug}/").json()["views"] == 1234
     assert client.get(plane.get_absolute_url(), HTTP_IF_NONE_MATCH=html_again["ETag"]).status_code == 304
+
+
+# --- One round trip, stamps, plain signals --------------------------------------
+
+
+@contextlib.contextmanager
+def redis_commands():
+    """Every command clients send to the real Redis meanwhile (MONITOR), each as
+    its words; commands a server-side script runs are not round trips, and left out."""
+    # Connections of its own, opened first: the site's stay as they are.
+    watcher, marker_sender = redis.Redis.from_url(settings.CACHE_URL), redis.Redis.from_url(settings.CACHE_URL)
+    marker_sender.ping()
+    seen = []
+    with watcher.monitor() as monitor:
+        yield seen
+        marker = f"end-{uuid.uuid4().hex}"
+        marker_sender.echo(marker)
+        while True:
+            command = monitor.next_command()
+            if marker in command["command"]:
+                break
+            if command.get("client_type") != "lua":
+                seen.append(command["command"])
+
+
+def test_a_cached_page_costs_one_round_trip_to_redis_rate_limit_included(client, published):
+    plane = AircraftFactory()
+    client.get(plane.get_absolute_url())  # made and stored
+    catalogue_stamps.popularity_changed({plane.pk: 5})  # a live count to read, too
+    with redis_commands() as commands:
+        response = client.get(plane.get_absolute_url())
+    assert response.status_code == 200
+    assert "aircraft/aircraft_detail.html" not in [t.name for t in response.templates]  # a hit
+    assert "<strong>5</strong> views" in response.content.decode()
+    assert len(commands) == 1 and commands[0].startswith("EVALSHA"), commands
+    assert len([e for e in published if e.topic == "hangarstack.aircraft.views"]) == 2  # still a view
+
+
+def test_hits_and_rendered_pages_count_against_the_same_limit(client, settings):
+    settings.RATELIMIT_PUBLIC = "5/m"
+    plane = AircraftFactory()
+    statuses = [client.get(plane.get_absolute_url()).status_code for _ in range(3)]  # a miss, then hits
+    statuses += [client.get("/manufacturers/").status_code for _ in range(2)]  # a miss, then a hit
+    statuses.append(client.post("/preferences/units/", {"units": "metric"}).status_code)  # no cache: the view's path
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    refused = client.get(plane.get_absolute_url())
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0 and refused["X-Request-ID"]
+    assert client.get(f"/api/aircraft/{plane.slug}/").json()["error"]["status"] == 429  # JSON under /api/
+
+
+def test_a_stamp_change_makes_only_the_pages_that_depend_on_it_stale(client):
+    plane = AircraftFactory()
+    client.get(plane.get_absolute_url())
+    client.get("/")
+    stamps.bump(catalogue_stamps.POPULARITY)
+    assert client.get(plane.get_absolute_url()).context is None  # the detail page shows no popularity
+    assert client.get("/").context is not None  # the home page's most viewed does
+    assert client.get("/").context is None  # and is stored again
+    stamps.bump(catalogue_stamps.CATALOGUE)
+    assert client.get(plane.get_absolute_url()).context is not None
+    assert client.get("/").context is not None
+
+
+def test_a_lost_stamp_makes_its_pages_stale(client):
+    plane = AircraftFactory()
+    client.get(plane.get_absolute_url())
+    cache.delete(stamps.key(catalogue_stamps.CATALOGUE))  # Redis restarted empty, say
+    assert client.get(plane.get_absolute_url()).context is not None
+
+
+def test_after_a_cache_outage_every_stamp_starts_anew(client):
+    from core.cache import cache_recovered
+
+    before = stamps.current(stamps.known())
+    cache_recovered.send(sender=None)
+    after = stamps.current(stamps.known())
+    assert {catalogue_stamps.CATALOGUE, catalogue_stamps.POPULARITY} <= set(before)
+    assert all(after[name] != before[name] for name in before)
+
+
+def test_cached_pages_send_plain_values_only(client):
+    plane = AircraftFactory()
+    other = AircraftFactory()
+    seen = []
+
+    def record(sender, signal, request, **values):
+        seen.append(values)
+
+    signals.aircraft_viewed.connect(record)
+    signals.aircraft_compared.connect(record)
+    try:
+        for _ in range(2):  # made, then served from the cache
+            client.get(plane.get_absolute_url())
+            client.get(f"/compare/?a={plane.slug}&a={other.slug}")
+    finally:
+        signals.aircraft_viewed.disconnect(record)
+        signals.aircraft_compared.disconnect(record)
+    viewed = {
+        "aircraft_id": plane.pk,
+        "slug": plane.slug,
+        "designation": plane.designation,
+        "manufacturer": plane.manufacturer.slug,
+        "via": "page",
+    }
+    compared = {"slugs": [plane.slug, other.slug]}
+    assert seen == [viewed, compared, viewed, compared]
+
+
+def test_a_page_the_cache_never_keeps_still_costs_one_round_trip_for_its_limit(client):
+    plane = AircraftFactory()
+    client.get(f"/aircraft/{plane.slug}/corrections/")  # stamps started, connection open
+    with redis_commands() as commands:
+        response = client.get(f"/aircraft/{plane.slug}/corrections/")  # a form: never stored
+    assert response.status_code == 200
+    assert len(commands) == 1 and commands[0].startswith("EVALSHA"), commands

@@ -1,0 +1,314 @@
+"""The page cache: whole answers in the shared Redis, never stale, in one round trip.
+
+Views say what their page depends on (core.pages: stamp names, signals to send
+again, one live number); this middleware knows nothing of what the pages are
+about. It sits near the top of MIDDLEWARE, so a hit skips URL resolution, the
+view and every inner middleware.
+
+A GET or HEAD without a session costs one Redis round trip: one server-side
+script (LOOKUP below) that counts the request against the client's rate limit
+(django-ratelimit's own counter, so the limit is one limit whatever answers the
+request), reads the stored page, checks that each of its stamps still has the
+value the page was made under, and reads the page's live number. A hit then
+sends the page's signals again (a cached page view is still a view), splices
+the live number in and answers. A miss goes down the stack with the request
+already counted, and the answer is stored if the view declared it cacheable.
+
+The script reads keys named inside the page (its stamps, its live number), so
+all of them must live on one Redis server: a cluster would need hash tags.
+Without Redis (a cache backend other than django-redis) nothing is cached.
+"""
+
+import hashlib
+import json
+import os
+import pickle
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.serializers.json import DjangoJSONEncoder
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.template.loader import render_to_string
+from django_ratelimit.core import EXPIRATION_FUDGE
+from redis.commands.core import Script
+from redis.exceptions import NoScriptError
+
+from core import context, pages, stamps
+from core.cache import cache_recovered
+
+from . import ratelimits
+from .middleware import request_id_for
+
+LOOKUP = Script(
+    None,
+    b"""
+-- KEYS[1]: the page (a hash); KEYS[2]: the client's rate-limit counter, or '' for none;
+-- KEYS[3...]: every stamp this process knows, read only when the page is not served.
+-- ARGV[1]: the counter's lifetime in seconds (django-ratelimit's: period + 5).
+local counted = false
+if KEYS[2] ~= '' then
+  counted = redis.call('INCR', KEYS[2])
+  if counted == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+end
+local page = redis.call('HMGET', KEYS[1], 'stamps', 'live', 'meta', 'body')
+local fresh = page[3] ~= false
+if fresh then
+  for stamp, value in string.gmatch(page[1], '(%S+) (%S+)') do
+    if redis.call('GET', stamp) ~= value then
+      fresh = false
+      break
+    end
+  end
+end
+if fresh then
+  local live = false
+  if page[2] then live = redis.call('GET', page[2]) end
+  return {counted, page[3], page[4], live}
+end
+local reply = {counted, false, false, false}
+for i = 3, #KEYS do reply[#reply + 1] = redis.call('GET', KEYS[i]) end
+return reply
+""",
+)
+
+# Written fresh for every response, never stored.
+PER_REQUEST_HEADERS = {"x-request-id", "set-cookie", "date"}
+_SENTINEL = "\x00live\x00"
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.skipped_prefixes = tuple(
+            "/" + prefix.lstrip("/")
+            for prefix in (settings.STATIC_URL, settings.MEDIA_URL, settings.ADMIN_URL, "metrics")
+        )
+        self.vary_cookies = tuple(settings.PAGE_CACHE_VARY_COOKIES)
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        self.fragments: dict[tuple, bytes] = {}
+
+    def _key(self, request: HttpRequest) -> str | None:
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        if request.path.startswith(self.skipped_prefixes):  # never cached: no round trip to Redis
+            return None
+        try:
+            # Scheme and host too: API responses carry absolute links.
+            address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        except DisallowedHost:
+            return None  # the normal stack answers with its 400
+        # CORS headers depend on the Origin, so each origin gets its own copy;
+        # each preference a page reads from a cookie (the units) too.
+        cookies = request.COOKIES
+        address += "|" + request.headers.get("Origin", "")
+        address += "|" + "|".join(cookies.get(name, "") for name in self.vary_cookies)
+        return "page:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = self._key(request)
+        if key is None:
+            return without_body(request, self.get_response(request))
+        counter = ratelimits.hit_counter(request)
+        known = sorted(stamps.known())
+        found = _lookup(key, counter, known)
+        if found is not None:
+            counted, meta, body, live = found[:4]
+            if counter is not None and counted is not None:
+                request._rate_limit_checked = True  # RateLimitMiddleware counts it no more
+                if counted > counter.limit:
+                    return without_body(request, self._refused(request, counter))
+            if meta is not None:
+                return without_body(request, self._serve(request, pickle.loads(meta), body, live))  # noqa: S301 - written by _store
+        # A miss: the stamps as they were before the page is made (read by the
+        # lookup), so that a change made meanwhile leaves what is stored stale.
+        before = {}
+        if found is not None:
+            before = {name: int(value) for name, value in zip(known, found[4:], strict=True) if value is not None}
+            if len(before) < len(known):  # a stamp nobody has started yet
+                before = stamps.current(known)
+        response = self.get_response(request)
+        page = getattr(response, "page", None)
+        # A HEAD answer is never stored: its view sent no signals for hits to send again.
+        if page is not None and found is not None and request.method == "GET" and not response.cookies:
+            self._store(key, request, response, page, before)
+        return without_body(request, response)
+
+    def _refused(self, request: HttpRequest, counter) -> HttpResponse:
+        request.id = request_id_for(request)
+        refused = ratelimits.rate_limited(request, counter.window - int(time.time()))
+        refused["X-Request-ID"] = request.id
+        return refused
+
+    def _store(self, key: str, request: HttpRequest, response: HttpResponse, page: pages.Page, before: dict) -> None:
+        if any(name not in before for name in page.stamps):
+            return  # a stamp first heard of while this page was made: store the next one
+        content = response.content
+        meta = {
+            "status": response.status_code,
+            "etag": response.get("ETag", ""),
+            # As HttpResponse keeps them (lower-case name: (name, value)), checked
+            # once here rather than header by header at every hit.
+            "headers": {k: pair for k, pair in response.headers._store.items() if k not in PER_REQUEST_HEADERS},
+            "endpoint": request.resolver_match.view_name if request.resolver_match else "",
+            "signals": page.signals,
+            "live": None,
+        }
+        fields = {
+            "stamps": " ".join(f"{cache.make_key(stamps.key(name))} {before[name]}" for name in page.stamps),
+            "body": content,
+        }
+        if page.live is not None:
+            spliced = _live_span(page.live, content)
+            if spliced is None:
+                return
+            fields["body"], start, end = spliced
+            live = page.live
+            meta["live"] = (start, end, live.value, live.json_field, live.template, live.name)
+            fields["live"] = cache.make_key(live.key)
+        fields["meta"] = pickle.dumps(meta, pickle.HIGHEST_PROTOCOL)
+        full_key = cache.make_key(key)
+
+        def write():
+            pipe = cache.client.get_client(write=True).pipeline(transaction=True)
+            pipe.delete(full_key)
+            pipe.hset(full_key, mapping=fields)
+            pipe.expire(full_key, self.seconds)
+            pipe.execute()
+
+        _guarded(write, write=True)
+
+    def _fragment(self, template: str, name: str, value: int) -> bytes:
+        found = self.fragments.get((template, name, value))
+        if found is None:
+            if len(self.fragments) > 10_000:
+                self.fragments.clear()
+            found = render_to_string(template, {name: value}).strip().encode()
+            self.fragments[(template, name, value)] = found
+        return found
+
+    def _serve(self, request: HttpRequest, meta: dict, body: bytes, live: bytes | None) -> HttpResponse:
+        request.id = request_id_for(request)
+        request._metrics_endpoint = meta["endpoint"]
+        if meta["signals"] and request.method == "GET":  # HEAD is no view (core.pages.send)
+            token = context.request_id.set(request.id)
+            try:
+                pages.replay(request, meta["signals"])
+            finally:
+                context.request_id.reset(token)
+        etag = meta["etag"]
+        if meta["live"] is not None:
+            start, end, made_with, json_field, template, name = meta["live"]
+            value = int(live) if live is not None else made_with
+            if value != made_with:
+                fragment = str(value).encode() if json_field else self._fragment(template, name, value)
+                body = body[:start] + fragment + body[end:]
+                etag = f'{etag[:-1]}-{value}"'
+        headers = meta["headers"]
+        if request.headers.get("If-None-Match") == etag:
+            response = HttpResponseNotModified()
+            for name in ("cache-control", "vary"):
+                if name in headers:
+                    response.headers._store[name] = headers[name]
+        else:
+            response = HttpResponse(body, status=meta["status"])
+            response.headers._store.update(headers)
+            if "content-length" in headers:
+                response["Content-Length"] = str(len(body))
+        response["ETag"] = etag
+        response["X-Request-ID"] = request.id
+        return response
+
+
+def _live_span(live: pages.Live, content: bytes) -> tuple[bytes, int, int] | None:
+    """The body, and where in it the live number's text is (to be replaced at a hit)."""
+    if live.json_field:
+        data = json.loads(content)
+        if not isinstance(data, dict) or live.json_field not in data:
+            return None
+        data[live.json_field] = _SENTINEL
+        # As JsonResponse writes it, so the rest of the body is byte for byte the same.
+        marked = json.dumps(data, cls=DjangoJSONEncoder).encode()
+        mark = json.dumps(_SENTINEL).encode()
+        start = marked.find(mark)
+        value = json.dumps(live.value).encode()
+        return marked[:start] + value + marked[start + len(mark) :], start, start + len(value)
+    opening, closing = pages.live_markers(live.name)
+    start = content.find(opening)
+    end = content.find(closing, start + 1)
+    if start < 0 or end < 0:
+        return None
+    return content, start + len(opening), end
+
+
+def _guarded(call, *, write: bool):
+    """Through the cache's circuit breaker (core.cache); None while Redis is away."""
+    guard = getattr(cache, "_guard", None)
+    if guard is None:
+        return None  # not our Redis cache: no page cache
+    return guard(call, lambda: None, write=write)
+
+
+class _Link(threading.local):
+    """This thread's own connection to the cache's Redis, for the lookup alone.
+
+    A hit is the whole request, so it talks to Redis directly: no pool to
+    check out from and no retry layers, just the command and its answer. A
+    failure drops the connection (the next lookup opens a new one) and trips
+    the cache's circuit breaker like any other cache call."""
+
+    connection = None
+    pid = 0
+
+    def get(self):
+        if self.connection is None or self.pid != os.getpid():  # a new thread, or a forked worker
+            pool = cache.client.get_client(write=True).connection_pool
+            self.connection, self.pid = pool.connection_class(**pool.connection_kwargs), os.getpid()
+        return self.connection
+
+    def run(self, *command):
+        connection = self.get()
+        try:
+            try:
+                connection.send_command(*command)
+                return connection.read_response()
+            except NoScriptError:  # Redis restarted: teach it the script again
+                connection.send_command("SCRIPT", "LOAD", LOOKUP.script)
+                connection.read_response()
+                connection.send_command(*command)
+                return connection.read_response()
+        except BaseException:
+            connection.disconnect()
+            raise
+
+
+_link = _Link()
+
+
+def _lookup(key: str, counter, known: list[str]) -> list | None:
+    """One round trip: [requests counted (or None), meta, body, live number] for
+    a fresh page; [counted, None, None, None, each known stamp's value] when
+    there is none; None when Redis is away."""
+    limit, lifetime = ("", 0) if counter is None else (cache.make_key(counter.key), counter.period + EXPIRATION_FUDGE)
+    keys = [cache.make_key(key), limit, *(cache.make_key(stamps.key(name)) for name in known)]
+    return _guarded(lambda: _link.run("EVALSHA", LOOKUP.sha, len(keys), *keys, lifetime), write=False)
+
+
+def without_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """HEAD gets GET's headers, Content-Length included, and no body, whichever
+    server runs the site (gunicorn and Django's own strip it; others may not)."""
+    if request.method == "HEAD" and not response.streaming and response.content:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
+
+
+@receiver(cache_recovered)
+def restamp_after_cache_outage(sender, **kwargs) -> None:
+    """This process dropped cache writes while Redis was away, maybe a stamp
+    bumped by an admin save: every stamp starts anew, so no page stored before
+    the outage is served as current."""
+    stamps.bump_all()
