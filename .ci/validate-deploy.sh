@@ -310,9 +310,11 @@ if len(ids) != len(set(ids)):
     problems.append("dashboard: duplicate panel ids")
 text = " ".join(exprs)
 for metric in ("hangarstack_requests_total", "hangarstack_request_duration_seconds_bucket", "hangarstack_events_total",
-               "hangarstack_event_outbox_backlog", "hangarstack_consumer_lag", "django_http_responses_total_by_status_total"):
+               "hangarstack_event_outbox_backlog", "hangarstack_consumer_lag"):
     if metric not in text:
         problems.append(f"dashboard: no panel uses {metric}")
+if 'status=~"5.."' not in text:
+    problems.append("dashboard: no panel shows server errors (hangarstack_requests_total by status)")
 print(f"dashboard: {len(dash['panels'])} panels, {len(exprs)} queries parsed")
 if problems:
     sys.exit("monitoring: " + "\n monitoring: ".join(problems))
