@@ -209,3 +209,12 @@ def aircraft_with_kinds_and_two_sources():
         )
     catalogue_refresh_digests(aircraft=Aircraft.objects.filter(pk=plane.pk))
     return plane
+
+
+def without_figures(slug: str, quantity: str) -> None:
+    """Make a gap on a real catalogue aircraft, so a test does not depend on which figures the catalogue lacks."""
+    from aircraft.stamps import catalogue_stamp_refresh
+
+    Figure.objects.filter(aircraft__slug=slug, quantity=quantity).delete()
+    catalogue_refresh_digests(aircraft=Aircraft.objects.filter(slug=slug))
+    catalogue_stamp_refresh()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from aircraft.models import Correction
 
-from .support import PASSWORD, describe, serious
+from .support import PASSWORD, describe, serious, without_figures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +61,7 @@ def test_a_visitor_without_javascript_suggests_a_correction(browser, live_server
 def test_an_editor_accepts_a_correction_and_visitors_see_it_with_its_source(
     page, catalogue, make_user, editors_group, axe
 ):
+    without_figures("sr-71a-blackbird", "range")
     page.goto("/aircraft/sr-71a-blackbird/")
     expect(spec_cell(page, "Range")).to_contain_text("Not in the catalogue yet")
     page.get_by_text("Suggest a correction", exact=True).click()
