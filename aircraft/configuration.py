@@ -16,6 +16,7 @@ class WingPlanform(models.TextChoices):
     FLYING_WING = "flying-wing", "Flying wing"
     SWING_WING = "swing-wing", "Variable-sweep (swing) wing"
     BIPLANE = "biplane", "Biplane"
+    TRIPLANE = "triplane", "Triplane"
     NONE = "none", "No wing (rotorcraft)"
 
 
@@ -29,6 +30,8 @@ class EnginePlacement(models.TextChoices):
     NOSE = "nose", "In the nose (tractor propeller)"
     PUSHER = "pusher", "At the tail (pusher propeller)"
     WINGTIP = "wingtip", "At the wingtips (tilting nacelles)"
+    WING_AND_TAIL = "wing-and-tail", "Under the wing and in the tail"
+    WING_AND_NOSE = "wing-and-nose", "On the wing and in the nose"
 
 
 class TailLayout(models.TextChoices):
@@ -36,10 +39,12 @@ class TailLayout(models.TextChoices):
     T_TAIL = "t-tail", "T-tail"
     CRUCIFORM = "cruciform", "Cruciform"
     TWIN_FIN = "twin-fin", "Twin fins"
+    TRIPLE_FIN = "triple-fin", "Three fins"
     H_TAIL = "h-tail", "H-tail (fins at the tailplane tips)"
     TWIN_BOOM = "twin-boom", "Twin booms"
     V_TAIL = "v-tail", "V-tail"
     CANARD = "canard", "Canard foreplane, one fin"
+    CANARD_TAILPLANE = "canard-tailplane", "Canard foreplane and tailplane"
     TAILLESS = "tailless", "Tailless (one fin, no tailplane)"
     NONE = "none", "No tail surfaces"
 

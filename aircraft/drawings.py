@@ -56,6 +56,9 @@ OVERLAY_STYLES = (
 )
 
 ROTORCRAFT = {Rotor.SINGLE, Rotor.TANDEM, Rotor.COAXIAL, Rotor.INTERMESHING}
+# Wings stacked one above another, counted from the side; from above only the top one shows.
+STACKED_WINGS = {Wing.BIPLANE: 2, Wing.TRIPLANE: 3}
+FOREPLANES = {Tail.CANARD, Tail.CANARD_TAILPLANE}
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ def _wing_geometry(a: Airframe) -> _WingGeometry | None:
         root_le = 0.4 * length
         tip_le = min(root_le + 0.25 * half, 0.9 * length - tip_chord)
     elif planform == Wing.DELTA:
-        root_le = (0.38 if a.tail_layout == Tail.CANARD else 0.3) * length
+        root_le = (0.38 if a.tail_layout in FOREPLANES else 0.3) * length
         trailing = 0.94 * length
         tip_chord = 0.07 * length
         root_chord = trailing - root_le
@@ -193,10 +196,10 @@ def _wing_geometry(a: Airframe) -> _WingGeometry | None:
         tip_chord = min(0.1 * length, 0.05 * a.wingspan)
         root_le = 0.0
         tip_le = min(math.tan(math.radians(33)) * half, 0.85 * length - tip_chord)
-    else:  # straight, biplane and unrecorded: a plain straight wing
+    else:  # straight, biplane, triplane and unrecorded: a plain straight wing
         root_chord = min(0.15 * a.wingspan, 0.28 * length)
         tip_chord = 0.6 * root_chord
-        quarter = (0.3 if planform == Wing.BIPLANE else 0.42) * length
+        quarter = (0.3 if planform in STACKED_WINGS else 0.42) * length
         root_le = quarter - 0.25 * root_chord
         tip_le = root_le + 0.25 * (root_chord - tip_chord)
     return _WingGeometry(root_le, root_chord, tip_le, tip_chord, half)
@@ -253,6 +256,34 @@ def _wing_shapes(a: Airframe, wing: _WingGeometry) -> list[Shape]:
     return shapes
 
 
+@dataclass(frozen=True)
+class _Tailplane:
+    """The tailplane's schematic planform (one side; y <= 0), from length and span."""
+
+    root_le: float
+    root_chord: float
+    tip_le: float
+    tip_chord: float
+    half_span: float
+
+
+def _tailplane(a: Airframe, wing: _WingGeometry) -> _Tailplane:
+    length, span = a.length, wing.half_span * 2
+    half = min(0.14 * span, 0.24 * length) if a.tail_layout == Tail.V_TAIL else min(0.18 * span, 0.28 * length)
+    root_le, root_chord = 0.84 * length, 0.14 * length
+    tip_chord = 0.55 * root_chord
+    tip_le = min(root_le + 0.5 * half, length - tip_chord)
+    return _Tailplane(root_le, root_chord, tip_le, tip_chord, half)
+
+
+def _foreplane_top(a: Airframe, wing: _WingGeometry) -> Shape:
+    """A canard foreplane, ahead of the wing."""
+    length = a.length
+    half = min(0.16 * wing.half_span * 2, 0.3 * length)
+    fore = [(0.2 * length, 0.0), (0.26 * length, -half), (0.3 * length, -half), (0.32 * length, 0.0)]
+    return _poly("tail", _mirror(fore))
+
+
 def _tail_top(a: Airframe, wing: _WingGeometry | None) -> list[Shape]:
     layout = a.tail_layout or (Tail.NONE if a.wing_planform == Wing.FLYING_WING else Tail.CONVENTIONAL)
     length, hw = a.length, _body_half_width(a)
@@ -263,22 +294,21 @@ def _tail_top(a: Airframe, wing: _WingGeometry | None) -> list[Shape]:
         return [fin]
     if wing is None:  # no span, so no tailplane to scale: the fin only
         return [fin]
-    span = wing.half_span * 2
     shapes = []
     if layout == Tail.CANARD:
-        half = min(0.16 * span, 0.3 * length)
-        fore = [(0.2 * length, 0.0), (0.26 * length, -half), (0.3 * length, -half), (0.32 * length, 0.0)]
-        return [_poly("tail", _mirror(fore)), fin]
-    half = min(0.18 * span, 0.28 * length)
-    if layout == Tail.V_TAIL:
-        half = min(0.14 * span, 0.24 * length)
-    root_le, root_chord = 0.84 * length, 0.14 * length
-    tip_chord = 0.55 * root_chord
-    tip_le = min(root_le + 0.5 * half, length - tip_chord)
-    plane = [(root_le, 0.0), (tip_le, -half), (tip_le + tip_chord, -half), (root_le + root_chord, 0.0)]
+        return [_foreplane_top(a, wing), fin]
+    if layout == Tail.CANARD_TAILPLANE:  # foreplane ahead of the wing, a tailplane behind it
+        shapes.append(_foreplane_top(a, wing))
+    tp = _tailplane(a, wing)
+    plane = [
+        (tp.root_le, 0.0),
+        (tp.tip_le, -tp.half_span),
+        (tp.tip_le + tp.tip_chord, -tp.half_span),
+        (tp.root_le + tp.root_chord, 0.0),
+    ]
     if layout == Tail.TWIN_BOOM:
         boom_y = 0.28 * wing.half_span
-        boom_w = max(0.25, 0.02 * span)
+        boom_w = max(0.25, 0.02 * wing.half_span * 2)
         start = wing.root_le
         for side in (-1, 1):
             y = side * boom_y
@@ -287,17 +317,19 @@ def _tail_top(a: Airframe, wing: _WingGeometry | None) -> list[Shape]:
                     "fuselage", [(start, y - boom_w), (length, y - boom_w), (length, y + boom_w), (start, y + boom_w)]
                 )
             )
-        plane = [(root_le, 0.0), (root_le, -boom_y), (length, -boom_y), (length, 0.0)]
+        plane = [(tp.root_le, 0.0), (tp.root_le, -boom_y), (length, -boom_y), (length, 0.0)]
         shapes.append(_poly("tail", _mirror(plane)))
         return shapes
     shapes.append(_poly("tail", _mirror(plane)))
     if layout == Tail.TWIN_FIN:
         for side in (-1, 1):
             shapes.append(_poly("fin", [(0.78 * length, side * 0.7 * hw), (0.98 * length, side * 0.7 * hw)], False))
-    elif layout == Tail.H_TAIL:
+    elif layout in (Tail.H_TAIL, Tail.TRIPLE_FIN):  # a fin at each tailplane tip (and one in the middle)
         for side in (-1, 1):
-            y = side * half
-            shapes.append(_poly("fin", [(tip_le - 0.02 * length, y), (tip_le + tip_chord, y)], False))
+            y = side * tp.half_span
+            shapes.append(_poly("fin", [(tp.tip_le - 0.02 * length, y), (tp.tip_le + tp.tip_chord, y)], False))
+        if layout == Tail.TRIPLE_FIN:
+            shapes.append(fin)
     elif layout != Tail.V_TAIL:
         shapes.append(fin)
     return shapes
@@ -312,55 +344,124 @@ def _pod_positions(count: int, wing: _WingGeometry) -> list[float]:
     return [wing.half_span * (0.28 + 0.44 * i / (count - 1)) for i in range(count)]
 
 
-def _engines_top(a: Airframe, wing: _WingGeometry | None) -> list[Shape]:
+# Where each engine goes, for the placements that split them: pairs on the wing
+# (or on the rear fuselage) and the odd one on the centreline, at the tail or in the nose.
+WING_PODS = {Eng.UNDERWING, Eng.WING_AND_TAIL}  # podded under the wing
+WING_NACELLES = {Eng.WING_NACELLES, Eng.WING_AND_NOSE}  # nacelles on the wing with propellers
+ON_WING = WING_PODS | WING_NACELLES | {Eng.WING_BURIED}
+ODD_ONE_OUT = {Eng.WING_AND_TAIL: "tail", Eng.WING_AND_NOSE: "nose"}  # these name where the odd one goes
+
+
+@dataclass(frozen=True)
+class EngineSplit:
+    """How many engines a side (on the wing or the rear fuselage) and where the odd one sits."""
+
+    pairs: int
+    centre: int  # 0 or 1
+    where: str  # "tail" or "nose" for the centre engine
+
+    def words(self, placement: str) -> str:
+        if placement in ON_WING:
+            side = "under the wing" if placement in WING_PODS else "on the wing"
+            if placement == Eng.WING_BURIED:
+                side = "buried in the wing"
+        else:
+            side = "in pods on the rear fuselage"
+        where = "in the nose" if self.where == "nose" else "in the tail"
+        if not self.pairs:
+            return f"{self.centre} {where}"
+        return f"{2 * self.pairs} {side}, {self.centre} {where} on the centreline"
+
+
+def engine_split(a: Airframe) -> EngineSplit | None:
+    """Pairs and the centre engine for placements that split them; None when the
+    count does not fit the placement (wing-and-tail or wing-and-nose need an odd
+    count of three or more: one on the centreline, the rest in pairs on the wing)."""
+    count, placement = a.engine_count or 0, a.engine_placement
+    if count <= 0:
+        return None
+    if placement in ODD_ONE_OUT:
+        if count < 3 or count % 2 == 0:
+            return None
+        return EngineSplit((count - 1) // 2, 1, ODD_ONE_OUT[placement])
+    if placement in ON_WING or placement == Eng.REAR_FUSELAGE:
+        # An odd engine with propellers on the wing turns in the nose; a jet's is in the tail.
+        return EngineSplit(count // 2, count % 2, "nose" if placement == Eng.WING_NACELLES else "tail")
+    return None
+
+
+def engines_unplaced(a: Airframe) -> bool:
+    """The layout names a split that the engine count cannot make (the drawing then says so)."""
+    return bool(a.engine_count) and a.engine_placement in ODD_ONE_OUT and engine_split(a) is None
+
+
+def _tail_engine_size(a: Airframe, wing: _WingGeometry | None) -> tuple[float, float]:
+    """Half length and half width of the centre engine at the tail, in metres."""
+    length, hw = a.length, _body_half_width(a)
+    if a.engine_placement == Eng.REAR_FUSELAGE or wing is None:
+        return 0.075 * length, max(0.35 * hw, 0.3)
+    return 0.075 * length, min(0.024 * wing.half_span * 2, 0.7 * hw)
+
+
+def _centre_engine_top(a: Airframe, wing: _WingGeometry | None, split: EngineSplit) -> list[Shape]:
+    """The odd engine on the centreline: a nose propeller, or a nacelle ending at the tail."""
+    if not split.centre:
+        return []
+    length, hw = a.length, _body_half_width(a)
+    if split.where == "nose":
+        prop = 0.055 * wing.half_span * 2 if wing is not None else max(1.2, 1.8 * hw)
+        return [_poly("propeller", [(0.0, -prop), (0.0, prop)], closed=False)]
+    rx, ry = _tail_engine_size(a, wing)
+    return [_ellipse("engine", 0.985 * length - rx, 0.0, rx, ry)]
+
+
+def _engines_top(a: Airframe, wing: _WingGeometry | None, centre: bool = True) -> list[Shape]:
+    """Engines seen from above; centre=False leaves out a centreline engine (drawn over the fuselage later)."""
     count = a.engine_count or 0
     placement = a.engine_placement
     if count <= 0 or not placement:
         return []
     length, hw = a.length, _body_half_width(a)
     shapes: list[Shape] = []
-    if placement in (Eng.UNDERWING, Eng.WING_NACELLES, Eng.WING_BURIED):
-        if wing is None:
+    if placement in ON_WING:
+        split = engine_split(a)
+        if wing is None or split is None:
             return []
-        per_side, odd = divmod(count, 2)
         span = wing.half_span * 2
-        for y in _pod_positions(per_side, wing):
+        stations = _pod_positions(split.pairs, wing)
+        for index, y in enumerate(stations):
             le = wing.leading_edge_at(y)
             if placement == Eng.WING_BURIED:
-                y = min(y, hw + 0.06 * span * (1 + _pod_positions(per_side, wing).index(y)))
+                y = min(y, hw + 0.06 * span * (1 + index))
                 le = wing.leading_edge_at(y)
                 for side in (-1, 1):
                     shapes.append(_ellipse("engine", le + 0.06 * length, side * y, 0.05 * length, 0.02 * span))
                 continue
-            if placement == Eng.UNDERWING:
+            if placement in WING_PODS:
                 rx, ry, cx = 0.055 * length, 0.024 * span, max(le, 0.06 * length)
             else:
                 rx, ry, cx = 0.1 * length, 0.02 * span, le + 0.05 * length
             for side in (-1, 1):
                 shapes.append(_ellipse("engine", cx, side * y, rx, ry))
-                if placement == Eng.WING_NACELLES:  # the propeller disc, edge on
+                if placement in WING_NACELLES:  # the propeller disc, edge on
                     prop = 0.055 * span
                     front = max(cx - rx, 0.0)
                     shapes.append(
                         _poly("propeller", [(front, side * y - prop), (front, side * y + prop)], closed=False)
                     )
-        if odd:  # a third engine on the centreline (tail for jets, nose for propellers)
-            if placement == Eng.WING_NACELLES:
-                shapes.append(_poly("propeller", [(0.0, -0.055 * span), (0.0, 0.055 * span)], closed=False))
-            else:
-                shapes.append(_ellipse("engine", 0.88 * length, 0.0, 0.07 * length, 0.5 * hw))
+        if centre:
+            shapes += _centre_engine_top(a, wing, split)
         return shapes
     if placement in (Eng.REAR_FUSELAGE, Eng.ABOVE_FUSELAGE):
         rx, ry = 0.075 * length, max(0.35 * hw, 0.3)
         if placement == Eng.ABOVE_FUSELAGE:
             return [_ellipse("engine", 0.74 * length, 0.0, rx, ry)]
-        per_side, odd = divmod(count, 2)
-        for i in range(per_side):
+        split = engine_split(a)
+        for i in range(split.pairs):
             for side in (-1, 1):
                 shapes.append(_ellipse("engine", 0.7 * length - i * 2.1 * rx, side * (hw + ry), rx, ry))
-        if odd:
-            shapes.append(_ellipse("engine", 0.8 * length, 0.0, rx, ry))
-        return shapes
+        # The odd one (727, Tu-154, Falcon 7X) is in the tail on the centreline, not a pod of its own.
+        return shapes + _centre_engine_top(a, wing, split)
     if placement == Eng.FUSELAGE:  # buried: one nozzle per engine at the tail
         width = 0.22 * hw
         centre = (count - 1) / 2
@@ -451,15 +552,17 @@ def top_shapes(a: Airframe) -> list[Shape]:
         return shapes
     if wing is not None:
         shapes += _wing_shapes(a, wing)
-    on_wing = a.engine_placement in (Eng.UNDERWING, Eng.WING_NACELLES, Eng.WING_BURIED)
-    if on_wing:
-        shapes += _engines_top(a, wing)
+    on_wing = a.engine_placement in ON_WING
+    if on_wing:  # beside the fuselage; a centreline engine among them is drawn over it below
+        shapes += _engines_top(a, wing, centre=False)
     if a.wing_planform != Wing.FLYING_WING or wing is None:
         end = 0.62 * a.length if a.tail_layout == Tail.TWIN_BOOM and wing is not None else None
         shapes.append(_fuselage_top(a, end))
     shapes += _tail_top(a, wing)
     if not on_wing:  # pods on or in the fuselage show on top of it
         shapes += _engines_top(a, wing)
+    elif wing is not None and (split := engine_split(a)) is not None:
+        shapes += _centre_engine_top(a, wing, split)
     shapes += _rotors_top(a, wing)
     return shapes
 
@@ -579,7 +682,24 @@ def side_shapes(a: Airframe) -> list[Shape]:
                     ],
                 )
             )
-        if layout == Tail.CANARD:
+        if layout == Tail.TRIPLE_FIN and wing is not None and height > plane_z + thick:
+            # The near tip fin stands on the tailplane's tip, above and below it, aft of
+            # the middle fin; the far one is hidden behind it.
+            tp = _tailplane(a, wing)
+            fin_le, fin_te = tp.tip_le - 0.02 * length, tp.tip_le + tp.tip_chord
+            foot = max(plane_z - 0.3 * (height - plane_z), 0.5 * plane_z)
+            shapes.append(
+                _poly(
+                    "fin",
+                    [
+                        (fin_le, foot),
+                        (fin_le + 0.4 * (fin_te - fin_le), height),
+                        (fin_te, height),
+                        (fin_te, foot),
+                    ],
+                )
+            )
+        if layout in FOREPLANES:
             z = top - 0.25 * depth
             shapes.append(
                 _poly(
@@ -594,11 +714,9 @@ def side_shapes(a: Airframe) -> list[Shape]:
             )
 
     if wing is not None:
-        levels = [bottom + 0.3 * depth]
-        if a.wing_planform == Wing.BIPLANE:
-            levels.append(min(top + 0.45 * depth, height - 0.05 * height))
+        thick = max(0.12 * wing.root_chord * 0.5, 0.08)
+        levels = _wing_levels(a, bottom, top, thick)
         for z in levels:
-            thick = max(0.12 * wing.root_chord * 0.5, 0.08)
             le, te = wing.root_le, wing.root_le + wing.root_chord
             shapes.append(
                 _poly(
@@ -606,9 +724,9 @@ def side_shapes(a: Airframe) -> list[Shape]:
                     [(le, z), (le + 0.25 * (te - le), z + thick), (te, z), (le + 0.25 * (te - le), z - 0.4 * thick)],
                 )
             )
-        if len(levels) == 2:
+        if len(levels) > 1:  # interplane struts from the lowest wing to the top one
             for x in (wing.root_le + 0.3 * wing.root_chord, wing.root_le + 0.7 * wing.root_chord):
-                shapes.append(_poly("strut", [(x, levels[0]), (x, levels[1])], closed=False))
+                shapes.append(_poly("strut", [(x, levels[0]), (x, levels[-1])], closed=False))
 
     shapes += _engines_side(a, wing, bottom, top)
     shapes += _rotor_side(a, top)
@@ -617,24 +735,68 @@ def side_shapes(a: Airframe) -> list[Shape]:
     return shapes
 
 
+def _wing_levels(a: Airframe, bottom: float, top: float, thick: float) -> list[float]:
+    """Heights of the wings seen from the side, lowest first: one, or two or three stacked."""
+    depth, height = top - bottom, a.height
+    stacked = STACKED_WINGS.get(a.wing_planform, 1)
+    if stacked == 1:
+        return [bottom + 0.3 * depth]
+    if stacked == 2:
+        return [bottom + 0.3 * depth, min(top + 0.45 * depth, height - 0.05 * height)]
+    # A triplane: the lowest wing at the fuselage's foot, the middle one on its top and
+    # the top wing high above on struts, just under the highest point.
+    low = bottom + 0.15 * depth
+    high = 0.95 * height - thick
+    middle = min(top - 0.05 * depth, low + 0.5 * (high - low))
+    return [low, middle, high]
+
+
+def _nose_propeller_side(a: Airframe, bottom: float, top: float) -> Shape:
+    centre = bottom + 0.4 * (top - bottom)
+    prop = min(max(0.6, 0.9 * (top - bottom)), centre - 0.03 * a.height)
+    return _poly("propeller", [(0.0, centre - prop), (0.0, centre + prop)], closed=False)
+
+
+def _centre_engine_side(
+    a: Airframe, wing: _WingGeometry | None, split: EngineSplit, bottom: float, top: float
+) -> list[Shape]:
+    """The odd engine seen from the side: a nose propeller, or a nacelle at the fin's root
+    (raised into the fin for wing-and-tail, as on the DC-10; in the tail for the others)."""
+    if not split.centre:
+        return []
+    if split.where == "nose":
+        return [_nose_propeller_side(a, bottom, top)]
+    length, height, depth = a.length, a.height, top - bottom
+    rx, _ = _tail_engine_size(a, wing)
+    ry = min(max(0.035 * length, 0.3), 0.3 * depth)
+    base = top - 0.1 * depth  # where the fin meets the fuselage
+    cz = base + 0.5 * ry if a.engine_placement == Eng.WING_AND_TAIL else base - 0.2 * ry
+    cz = max(min(cz, height - ry), ry)
+    return [_ellipse("engine", 0.985 * length - rx, cz, rx, ry)]
+
+
 def _engines_side(a: Airframe, wing: _WingGeometry | None, bottom: float, top: float) -> list[Shape]:
     count, placement = a.engine_count or 0, a.engine_placement
     if count <= 0 or not placement:
         return []
     length, height = a.length, a.height
     depth = top - bottom
-    if placement in (Eng.UNDERWING, Eng.WING_NACELLES) and wing is not None:
-        span = wing.half_span * 2
-        stations = _pod_positions(count // 2, wing)
-        if not stations:
+    if placement in WING_PODS | WING_NACELLES and wing is not None:
+        split = engine_split(a)
+        if split is None:
             return []
-        y = stations[0]
+        span = wing.half_span * 2
+        shapes = _centre_engine_side(a, wing, split, bottom, top)
+        stations = _pod_positions(split.pairs, wing)
+        if not stations:
+            return shapes
+        y = stations[0]  # the nearest pod hides the ones beyond it
         le = wing.leading_edge_at(y)
-        wing_z = bottom + 0.3 * depth
-        if placement == Eng.UNDERWING:
+        wing_z = _wing_levels(a, bottom, top, max(0.06 * wing.root_chord, 0.08))[0]
+        if placement in WING_PODS:
             ry = min(0.024 * span, 0.45 * wing_z)
             cx, rx = max(le, 0.06 * length), 0.055 * length
-            return [_ellipse("engine", cx, max(wing_z - ry, ry + 0.02 * height), rx, ry)]
+            return [_ellipse("engine", cx, max(wing_z - ry, ry + 0.02 * height), rx, ry), *shapes]
         rx, ry = 0.1 * length, min(0.02 * span, 0.4 * wing_z)
         cx, cz = le + 0.05 * length, wing_z
         prop = min(0.055 * span, cz - 0.04 * height)
@@ -642,10 +804,15 @@ def _engines_side(a: Airframe, wing: _WingGeometry | None, bottom: float, top: f
         return [
             _ellipse("engine", cx, cz, rx, ry),
             _poly("propeller", [(front, cz - prop), (front, cz + prop)], closed=False),
+            *shapes,
         ]
+    if placement == Eng.WING_BURIED and wing is not None and (split := engine_split(a)) is not None:
+        return _centre_engine_side(a, wing, split, bottom, top)  # the wing's own engines are inside it
     if placement == Eng.REAR_FUSELAGE:
+        split = engine_split(a)
         ry = min(max(0.035 * length, 0.3), 0.3 * depth)
-        return [_ellipse("engine", 0.7 * length, top - 0.2 * depth, 0.075 * length, ry)]
+        pods = [_ellipse("engine", 0.7 * length, top - 0.2 * depth, 0.075 * length, ry)] if split.pairs else []
+        return pods + _centre_engine_side(a, wing, split, bottom, top)
     if placement == Eng.ABOVE_FUSELAGE:
         ry = min(max(0.035 * length, 0.3), 0.3 * depth)
         return [_ellipse("engine", 0.74 * length, min(top + 0.5 * ry, height - ry), 0.075 * length, ry)]
