@@ -369,8 +369,8 @@ class EngineSplit:
             side = "in pods on the rear fuselage"
         where = "in the nose" if self.where == "nose" else "in the tail"
         if not self.pairs:
-            return f"{self.centre} {where}"
-        return f"{2 * self.pairs} {side}, {self.centre} {where} on the centreline"
+            return where
+        return f"{2 * self.pairs} {side}, {self.centre} {where}"
 
 
 def engine_split(a: Airframe) -> EngineSplit | None:
@@ -1017,7 +1017,12 @@ def _describe(a: Airframe, system: str) -> str:
         layout.append(Wing(a.wing_planform).label.lower())
     if a.engine_count and a.engine_placement:
         noun = "engine" if a.engine_count == 1 else "engines"
-        layout.append(f"{a.engine_count} {noun}, {Eng(a.engine_placement).label.lower()}")
+        split = engine_split(a)
+        if split is not None and split.centre:  # say where the odd one is: 727, DC-10, Ju 52
+            where = split.words(a.engine_placement)
+            layout.append(f"{a.engine_count} {noun}{':' if split.pairs else ','} {where}")
+        else:
+            layout.append(f"{a.engine_count} {noun}, {Eng(a.engine_placement).label.lower()}")
     if a.tail_layout and not a.is_rotorcraft:
         layout.append(Tail(a.tail_layout).label.lower())
     if layout:
@@ -1046,6 +1051,13 @@ def missing_figures(a: Airframe) -> list[str]:
         notes.append(f"Wingspan not in the catalogue yet: {drawn} not drawn")
     if a.has_rotors and not a.rotor_diameter:
         notes.append("Rotor diameter not in the catalogue yet: rotors not drawn")
+    if engines_unplaced(a):
+        noun = "engine" if a.engine_count == 1 else "engines"
+        placement = Eng(a.engine_placement).label.lower()
+        notes.append(
+            f"{a.engine_count} {noun} cannot be {placement} (one on the centreline, the rest in pairs):"
+            " engines not drawn"
+        )
     if not a.height:
         notes.append("Height not in the catalogue yet: no side view")
     return notes

@@ -168,3 +168,32 @@ def test_editor_hides_a_query_from_popular_searches(client, editor, django_captu
     page = visitor.get("/")
     assert page.context is not None, "served the stale cached page"
     assert page.context["popular_searches"] == []
+
+
+def test_editor_records_the_newer_layouts_and_the_api_and_drawing_show_them(client, editor):
+    plane = AircraftFactory(engine_count=3)
+    form = client.get(change_url(plane)).context["adminform"].form
+    offered = {name: {value for value, _ in form.fields[name].choices} for name in ("wing_planform", "tail_layout")}
+    offered["engine_placement"] = {value for value, _ in form.fields["engine_placement"].choices}
+    assert {"triplane"} <= offered["wing_planform"]
+    assert {"triple-fin", "canard-tailplane"} <= offered["tail_layout"]
+    assert {"wing-and-tail", "wing-and-nose"} <= offered["engine_placement"]
+    data = page_data(
+        client,
+        change_url(plane),
+        wing_planform="triplane",
+        engine_placement="wing-and-nose",
+        tail_layout="canard-tailplane",
+        rotor_layout="none",
+        configuration_source=str(plane.sources.get().pk),
+    )
+    response = client.post(change_url(plane), data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    layout = client.get(f"/api/aircraft/{plane.slug}/").json()["layout"]
+    assert (layout["wing_planform"], layout["engine_placement"], layout["tail_layout"]) == (
+        "triplane",
+        "wing-and-nose",
+        "canard-tailplane",
+    )
+    drawing = client.get(f"/aircraft/{plane.slug}/drawing.svg").content.decode()
+    assert "Triplane; 3 engines: 2 on the wing, 1 in the nose; canard foreplane and tailplane" in drawing

@@ -278,3 +278,173 @@ def test_a_helicopter_without_rotor_diameter_still_stands_its_full_height():
     _, y0, _, y1 = drawn(root, "side")
     assert y1 - y0 == pytest.approx(8.53 / scale_of(root), abs=TOLERANCE)
     assert parts(root, "side", {"rotor"}) == []
+
+
+# --- Layouts added for triplanes, three fins, canard and tailplane, trijets -------------------
+
+DR1 = Airframe("Fokker Dr.I", 5.77, 7.19, 2.95, None, "triplane", "nose", 1, "conventional", "none")
+CONNIE = Airframe("L-1049G Super Constellation", 35.42, 37.49, 7.54, None, "straight", "wing-nacelles", 4, "triple-fin")
+SU30 = Airframe("Su-30MKI", 21.94, 14.7, 6.36, None, "swept", "fuselage", 2, "canard-tailplane", "none")
+DC10 = Airframe("DC-10-30", 55.5, 50.4, 17.7, None, "swept", "wing-and-tail", 3, "conventional", "none")
+JU52 = Airframe("Ju 52/3m", 18.9, 29.25, 4.5, None, "straight", "wing-and-nose", 3, "conventional", "none")
+B727 = Airframe("727-200", 46.69, 32.92, 10.36, None, "swept", "rear-fuselage", 3, "t-tail", "none")
+NEW_LAYOUTS = [DR1, CONNIE, SU30, DC10, JU52, B727]
+
+
+def centreline(root) -> float:
+    _, y0, _, y1 = drawn(root, "top", {"fuselage"})
+    return (y0 + y1) / 2
+
+
+def centre_x(element) -> float:
+    x0, _, x1, _ = box(element)
+    return (x0 + x1) / 2
+
+
+def centre_y(element) -> float:
+    _, y0, _, y1 = box(element)
+    return (y0 + y1) / 2
+
+
+@pytest.mark.parametrize("plane", NEW_LAYOUTS, ids=lambda a: a.name)
+def test_the_newer_layouts_draw_their_own_length_span_and_height(plane):
+    root = parse(aircraft_drawing(plane))
+    mpp = scale_of(root)
+    x0, _, x1, _ = drawn(root, "top")
+    assert x1 - x0 == pytest.approx(plane.length / mpp, abs=TOLERANCE)
+    _, y0, _, y1 = drawn(root, "top", {"wing"})
+    assert y1 - y0 == pytest.approx(plane.wingspan / mpp, abs=TOLERANCE)
+    sx0, sy0, sx1, sy1 = drawn(root, "side")
+    assert (sx1 - sx0, sy1 - sy0) == pytest.approx((plane.length / mpp, plane.height / mpp), abs=TOLERANCE)
+
+
+def test_a_triplane_shows_three_stacked_wings_from_the_side_and_the_top_wing_from_above():
+    root = parse(aircraft_drawing(DR1))
+    wings = sorted((box(e) for e in parts(root, "side", {"wing"})), key=lambda b: b[1])
+    assert len(wings) == 3
+    for upper, lower in itertools.pairwise(wings):  # SVG y grows downwards: each wing clear of the next
+        assert upper[3] < lower[1]
+    _, top_wing_top, _, _ = wings[0]
+    _, _, _, ground = drawn(root, "side")
+    assert ground - top_wing_top <= 2.95 / scale_of(root) + TOLERANCE
+    struts = parts(root, "side", {"strut"})
+    assert struts and all(box(s)[1] <= wings[0][3] and box(s)[3] >= wings[2][1] for s in struts)
+    assert len(parts(root, "top", {"wing"})) == 1  # the lower two are hidden under the top one
+    assert "triplane" in root.get("aria-label").lower()
+
+
+def test_a_biplane_still_shows_two_wings_from_the_side():
+    plane = Airframe("Stearman", 7.54, 9.8, 2.79, None, "biplane", "nose", 1, "conventional", "none")
+    assert len(parts(parse(aircraft_drawing(plane)), "side", {"wing"})) == 2
+
+
+def test_three_fins_stand_at_the_tailplane_tips_and_in_the_middle():
+    root = parse(aircraft_drawing(CONNIE))
+    fins = parts(root, "top", {"fin"})
+    assert len(fins) == 3
+    _, plane_y0, _, plane_y1 = drawn(root, "top", {"tail"})
+    middle = centreline(root)
+    stations = sorted(centre_y(f) for f in fins)
+    assert stations == pytest.approx([plane_y0, middle, plane_y1], abs=TOLERANCE)
+    # From the side the near tip fin stands aft of the middle one, both to the full height.
+    side = sorted(parts(root, "side", {"fin"}), key=centre_x)
+    assert len(side) == 2 and centre_x(side[0]) < centre_x(side[1])
+    _, ground_top, _, _ = drawn(root, "side")
+    assert all(box(f)[1] == pytest.approx(ground_top, abs=TOLERANCE) for f in side)
+    assert "three fins" in root.get("aria-label")
+
+
+def test_canard_and_tailplane_puts_a_foreplane_ahead_of_the_wing_and_a_tailplane_behind_it():
+    root = parse(aircraft_drawing(SU30))
+    wing_x0, _, _, _ = drawn(root, "top", {"wing"})
+    surfaces = sorted((box(e) for e in parts(root, "top", {"tail"})), key=lambda b: b[0])
+    assert len(surfaces) == 2
+    foreplane, tailplane = surfaces
+    assert foreplane[2] <= wing_x0  # wholly ahead of the wing
+    assert tailplane[0] >= centre_x(parts(root, "top", {"wing"})[0])  # behind the wing's middle
+    (fin,) = parts(root, "top", {"fin"})  # one fin: the layout says nothing of twin fins
+    assert centre_y(fin) == pytest.approx(centreline(root), abs=TOLERANCE)
+    assert len(parts(root, "side", {"tail"})) == 2
+    assert "canard foreplane and tailplane" in root.get("aria-label")
+
+
+def test_a_wing_and_tail_trijet_has_two_wing_pods_and_one_engine_in_the_tail():
+    root = parse(aircraft_drawing(DC10))
+    mpp, middle = scale_of(root), centreline(root)
+    x0, _, x1, _ = drawn(root, "top", {"fuselage"})
+    engines = parts(root, "top", {"engine"})
+    assert len(engines) == 3
+    on_wing = [e for e in engines if abs(centre_y(e) - middle) > 2 * TOLERANCE]
+    in_tail = [e for e in engines if abs(centre_y(e) - middle) <= 2 * TOLERANCE]
+    assert len(on_wing) == 2 and len(in_tail) == 1
+    assert centre_y(on_wing[0]) - middle == pytest.approx(middle - centre_y(on_wing[1]), abs=TOLERANCE)
+    _, wing_y0, _, wing_y1 = drawn(root, "top", {"wing"})
+    assert all(wing_y0 < centre_y(e) < wing_y1 for e in on_wing)
+    assert centre_x(in_tail[0]) > x0 + 0.8 * (x1 - x0) and box(in_tail[0])[2] <= x1 + TOLERANCE
+    # From the side: the near wing pod low under the wing, the tail engine high at the fin's root.
+    pod, tail = sorted(parts(root, "side", {"engine"}), key=centre_x)
+    assert centre_y(tail) < centre_y(pod)
+    assert box(tail)[3] < drawn(root, "side", {"fuselage"})[1] + 17.7 / mpp
+    assert "3 engines: 2 under the wing, 1 in the tail" in root.get("aria-label")
+
+
+def test_a_wing_and_nose_trimotor_has_a_nose_propeller_and_two_wing_nacelles():
+    root = parse(aircraft_drawing(JU52))
+    middle = centreline(root)
+    x0, _, _, _ = drawn(root, "top", {"fuselage"})
+    nacelles = parts(root, "top", {"engine"})
+    propellers = parts(root, "top", {"propeller"})
+    assert len(nacelles) == 2 and all(abs(centre_y(e) - middle) > 1 for e in nacelles)
+    nose = [p for p in propellers if abs(centre_y(p) - middle) <= TOLERANCE]
+    assert len(propellers) == 3 and len(nose) == 1
+    assert centre_x(nose[0]) == pytest.approx(x0, abs=TOLERANCE)
+    side_props = parts(root, "side", {"propeller"})
+    assert min(centre_x(p) for p in side_props) == pytest.approx(x0, abs=TOLERANCE)
+    assert "3 engines: 2 on the wing, 1 in the nose" in root.get("aria-label")
+
+
+def test_a_rear_engined_trijet_has_its_odd_engine_in_the_tail_on_the_centreline():
+    root = parse(aircraft_drawing(B727))
+    middle = centreline(root)
+    _, _, x1, _ = drawn(root, "top", {"fuselage"})
+    engines = parts(root, "top", {"engine"})
+    pods = sorted((e for e in engines if abs(centre_y(e) - middle) > TOLERANCE), key=centre_y)
+    (tail,) = [e for e in engines if abs(centre_y(e) - middle) <= TOLERANCE]
+    assert len(pods) == 2 and centre_y(pods[1]) - middle == pytest.approx(middle - centre_y(pods[0]), abs=TOLERANCE)
+    assert centre_x(tail) > max(centre_x(p) for p in pods) and box(tail)[2] <= x1 + TOLERANCE
+    side = sorted(parts(root, "side", {"engine"}), key=centre_x)
+    assert len(side) == 2 and centre_x(side[1]) == pytest.approx(centre_x(tail), abs=TOLERANCE)
+    assert "3 engines: 2 in pods on the rear fuselage, 1 in the tail" in root.get("aria-label")
+
+
+def test_a_single_rear_engine_is_on_the_centreline_from_above_and_from_the_side():
+    plane = Airframe("One-jet", 12.0, 10.0, 4.0, None, "swept", "rear-fuselage", 1, "t-tail", "none")
+    root = parse(aircraft_drawing(plane))
+    (engine,) = parts(root, "top", {"engine"})
+    assert centre_y(engine) == pytest.approx(centreline(root), abs=TOLERANCE)
+    (side,) = parts(root, "side", {"engine"})
+    assert centre_x(side) == pytest.approx(centre_x(engine), abs=TOLERANCE)
+
+
+@pytest.mark.parametrize(("placement", "count"), [("wing-and-tail", 2), ("wing-and-nose", 4), ("wing-and-tail", 1)])
+def test_an_engine_count_the_layout_cannot_split_draws_no_engines_and_says_so(placement, count):
+    plane = Airframe("Odd one", 30.0, 28.0, 8.0, None, "swept", placement, count, "conventional", "none")
+    root = parse(aircraft_drawing(plane))
+    assert parts(root, "top", {"engine", "propeller"}) == [] and parts(root, "side", {"engine", "propeller"}) == []
+    note = "cannot be " + EnginePlacement(placement).label.lower()
+    assert any(note in t and "engines not drawn" in t for t in texts(root))
+    assert note in root.get("aria-label")
+
+
+def test_every_layout_choice_is_named_in_the_text_alternative():
+    for wing in WingPlanform:
+        if wing == WingPlanform.NONE:
+            continue
+        label = parse(aircraft_drawing(Airframe("W", 10.0, 10.0, 3.0, None, wing))).get("aria-label").lower()
+        assert wing.label.lower() in label
+    for tail in TailLayout:
+        label = parse(aircraft_drawing(Airframe("T", 10.0, 10.0, 3.0, None, "straight", tail_layout=tail)))
+        assert tail.label.lower() in label.get("aria-label").lower()
+    for placement in EnginePlacement:
+        plane = Airframe("E", 10.0, 10.0, 3.0, None, "straight", placement, 2, "conventional")
+        assert EnginePlacement(placement).label.lower() in parse(aircraft_drawing(plane)).get("aria-label").lower()

@@ -1,11 +1,13 @@
 import json
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from aircraft.configuration import EnginePlacement, RotorLayout, TailLayout, WingPlanform
 from aircraft.models import Aircraft, AircraftSource, CatalogueRelease, Figure, Manufacturer
 from aircraft.services import catalogue_export
 from tests.factories import catalogue_document
@@ -56,6 +58,47 @@ def test_layout_source_must_be_one_of_the_records_sources(tmp_path):
     document = catalogue_document()
     document["aircraft"][0]["configuration"]["source"] = "nowhere"
     with pytest.raises(CommandError, match="nowhere"):
+        load(write(tmp_path, document))
+    assert Aircraft.objects.count() == 0
+
+
+def test_the_fixture_schema_offers_exactly_the_layout_choices_the_model_has():
+    schema = json.loads(Path(settings.CATALOGUE_SCHEMA).read_text())
+    properties = schema["$defs"]["aircraft"]["properties"]["configuration"]["properties"]
+    for name, choices in (
+        ("wing_planform", WingPlanform),
+        ("engine_placement", EnginePlacement),
+        ("tail_layout", TailLayout),
+        ("rotor_layout", RotorLayout),
+    ):
+        assert properties[name]["enum"] == choices.values, name
+
+
+@pytest.mark.parametrize(
+    "configuration",
+    [
+        {"wing_planform": "triplane", "engine_placement": "nose", "tail_layout": "conventional"},
+        {"wing_planform": "straight", "engine_placement": "wing-and-nose", "tail_layout": "conventional"},
+        {"wing_planform": "swept", "engine_placement": "wing-and-tail", "tail_layout": "conventional"},
+        {"wing_planform": "straight", "engine_placement": "wing-nacelles", "tail_layout": "triple-fin"},
+        {"wing_planform": "swept", "engine_placement": "fuselage", "tail_layout": "canard-tailplane"},
+    ],
+    ids=lambda c: "-".join(c.values()),
+)
+def test_the_newer_layouts_load_and_export_unchanged(tmp_path, configuration):
+    document = catalogue_document(aircraft_count=1)
+    document["aircraft"][0]["configuration"].update(configuration)
+    load(write(tmp_path, document))
+    plane = Aircraft.objects.get()
+    assert {name: getattr(plane, name) for name in configuration} == configuration
+    exported = next(r for r in catalogue_export()["aircraft"] if r["slug"] == plane.slug)
+    assert {name: exported["configuration"][name] for name in configuration} == configuration
+
+
+def test_a_layout_the_model_does_not_know_is_refused_by_name(tmp_path):
+    document = catalogue_document(aircraft_count=1)
+    document["aircraft"][0]["configuration"]["tail_layout"] = "quadruple-fin"
+    with pytest.raises(CommandError, match="quadruple-fin"):
         load(write(tmp_path, document))
     assert Aircraft.objects.count() == 0
 
