@@ -296,6 +296,21 @@ def centreline(root) -> float:
     return (y0 + y1) / 2
 
 
+def by_centreline(root, names: set[str]) -> tuple[list, list]:
+    """Top-view parts off the centreline (sorted across the span) and on it."""
+    middle = centreline(root)
+    found = parts(root, "top", names)
+    off = sorted((e for e in found if abs(centre_y(e) - middle) > TOLERANCE), key=centre_y)
+    return off, [e for e in found if abs(centre_y(e) - middle) <= TOLERANCE]
+
+
+def assert_mirrored(root, elements) -> None:
+    """Two parts, one each side of the centreline at the same distance."""
+    middle = centreline(root)
+    assert len(elements) == 2
+    assert centre_y(elements[1]) - middle == pytest.approx(middle - centre_y(elements[0]), abs=TOLERANCE)
+
+
 def centre_x(element) -> float:
     x0, _, x1, _ = box(element)
     return (x0 + x1) / 2
@@ -370,33 +385,28 @@ def test_canard_and_tailplane_puts_a_foreplane_ahead_of_the_wing_and_a_tailplane
 
 def test_a_wing_and_tail_trijet_has_two_wing_pods_and_one_engine_in_the_tail():
     root = parse(aircraft_drawing(DC10))
-    mpp, middle = scale_of(root), centreline(root)
     x0, _, x1, _ = drawn(root, "top", {"fuselage"})
-    engines = parts(root, "top", {"engine"})
-    assert len(engines) == 3
-    on_wing = [e for e in engines if abs(centre_y(e) - middle) > 2 * TOLERANCE]
-    in_tail = [e for e in engines if abs(centre_y(e) - middle) <= 2 * TOLERANCE]
-    assert len(on_wing) == 2 and len(in_tail) == 1
-    assert centre_y(on_wing[0]) - middle == pytest.approx(middle - centre_y(on_wing[1]), abs=TOLERANCE)
+    on_wing, in_tail = by_centreline(root, {"engine"})
+    assert_mirrored(root, on_wing)
+    assert len(in_tail) == 1
     _, wing_y0, _, wing_y1 = drawn(root, "top", {"wing"})
     assert all(wing_y0 < centre_y(e) < wing_y1 for e in on_wing)
     assert centre_x(in_tail[0]) > x0 + 0.8 * (x1 - x0) and box(in_tail[0])[2] <= x1 + TOLERANCE
-    # From the side: the near wing pod low under the wing, the tail engine high at the fin's root.
+    # From the side: the near wing pod low under the wing, the tail engine standing above the fuselage into the fin.
     pod, tail = sorted(parts(root, "side", {"engine"}), key=centre_x)
-    assert centre_y(tail) < centre_y(pod)
-    assert box(tail)[3] < drawn(root, "side", {"fuselage"})[1] + 17.7 / mpp
+    _, body_top, _, _ = drawn(root, "side", {"fuselage"})
+    assert box(tail)[1] < body_top < centre_y(pod)
     assert "3 engines: 2 under the wing, 1 in the tail" in root.get("aria-label")
 
 
 def test_a_wing_and_nose_trimotor_has_a_nose_propeller_and_two_wing_nacelles():
     root = parse(aircraft_drawing(JU52))
-    middle = centreline(root)
     x0, _, _, _ = drawn(root, "top", {"fuselage"})
-    nacelles = parts(root, "top", {"engine"})
-    propellers = parts(root, "top", {"propeller"})
-    assert len(nacelles) == 2 and all(abs(centre_y(e) - middle) > 1 for e in nacelles)
-    nose = [p for p in propellers if abs(centre_y(p) - middle) <= TOLERANCE]
-    assert len(propellers) == 3 and len(nose) == 1
+    nacelles, centred = by_centreline(root, {"engine"})
+    assert_mirrored(root, nacelles)
+    assert centred == []
+    wing_props, nose = by_centreline(root, {"propeller"})
+    assert len(wing_props) == 2 and len(nose) == 1
     assert centre_x(nose[0]) == pytest.approx(x0, abs=TOLERANCE)
     side_props = parts(root, "side", {"propeller"})
     assert min(centre_x(p) for p in side_props) == pytest.approx(x0, abs=TOLERANCE)
@@ -405,12 +415,10 @@ def test_a_wing_and_nose_trimotor_has_a_nose_propeller_and_two_wing_nacelles():
 
 def test_a_rear_engined_trijet_has_its_odd_engine_in_the_tail_on_the_centreline():
     root = parse(aircraft_drawing(B727))
-    middle = centreline(root)
     _, _, x1, _ = drawn(root, "top", {"fuselage"})
-    engines = parts(root, "top", {"engine"})
-    pods = sorted((e for e in engines if abs(centre_y(e) - middle) > TOLERANCE), key=centre_y)
-    (tail,) = [e for e in engines if abs(centre_y(e) - middle) <= TOLERANCE]
-    assert len(pods) == 2 and centre_y(pods[1]) - middle == pytest.approx(middle - centre_y(pods[0]), abs=TOLERANCE)
+    pods, centred = by_centreline(root, {"engine"})
+    assert_mirrored(root, pods)
+    (tail,) = centred
     assert centre_x(tail) > max(centre_x(p) for p in pods) and box(tail)[2] <= x1 + TOLERANCE
     side = sorted(parts(root, "side", {"engine"}), key=centre_x)
     assert len(side) == 2 and centre_x(side[1]) == pytest.approx(centre_x(tail), abs=TOLERANCE)
