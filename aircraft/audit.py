@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from .configuration import EnginePlacement, engine_count_fits
 from .models import CONFIGURATION_FIELDS, SOURCED_FIELDS, Aircraft, AircraftSource, Figure
 from .services import effective_figures
 
@@ -477,6 +478,18 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
                 "production-ends-before-start",
                 slug,
                 f"production ends in {plane.production_last_year}, before it starts ({plane.production_first_year})",
+            )
+        )
+
+    # As the drawing reads them: each the first along the lineage that is set; reported where the record gives one.
+    placement, count = facts.value("engine_placement"), facts.value("engine_count")
+    if (plane.engine_placement or plane.engine_count) and not engine_count_fits(placement, count):
+        found.append(
+            Finding(
+                "engines-vs-layout",
+                slug,
+                f"{count} engine(s) cannot be {EnginePlacement(placement).label.lower()}"
+                " (one on the centreline, the rest in pairs): the drawing leaves them out",
             )
         )
 

@@ -56,3 +56,15 @@ class RotorLayout(models.TextChoices):
     COAXIAL = "coaxial", "Coaxial rotors"
     TILTROTOR = "tiltrotor", "Tiltrotor"
     INTERMESHING = "intermeshing", "Intermeshing rotors"
+
+
+# Placements that name where the odd engine goes: one on the centreline there, the rest in pairs on the wing.
+CENTRE_ENGINE = {EnginePlacement.WING_AND_TAIL: "tail", EnginePlacement.WING_AND_NOSE: "nose"}
+
+
+def engine_count_fits(placement: str, count: int | None) -> bool:
+    """False when the placement names a split the engine count cannot make: wing-and-tail
+    and wing-and-nose need an odd count of three or more (a DC-10's or a Ju 52's three)."""
+    if placement not in CENTRE_ENGINE or not count:
+        return True
+    return count >= 3 and count % 2 == 1

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from html import escape
 
 from . import units
+from .configuration import CENTRE_ENGINE, engine_count_fits
 from .configuration import EnginePlacement as Eng
 from .configuration import RotorLayout as Rotor
 from .configuration import TailLayout as Tail
@@ -349,7 +350,6 @@ def _pod_positions(count: int, wing: _WingGeometry) -> list[float]:
 WING_PODS = {Eng.UNDERWING, Eng.WING_AND_TAIL}  # podded under the wing
 WING_NACELLES = {Eng.WING_NACELLES, Eng.WING_AND_NOSE}  # nacelles on the wing with propellers
 ON_WING = WING_PODS | WING_NACELLES | {Eng.WING_BURIED}
-ODD_ONE_OUT = {Eng.WING_AND_TAIL: "tail", Eng.WING_AND_NOSE: "nose"}  # these name where the odd one goes
 
 
 @dataclass(frozen=True)
@@ -380,10 +380,10 @@ def engine_split(a: Airframe) -> EngineSplit | None:
     count, placement = a.engine_count or 0, a.engine_placement
     if count <= 0:
         return None
-    if placement in ODD_ONE_OUT:
-        if count < 3 or count % 2 == 0:
+    if placement in CENTRE_ENGINE:
+        if not engine_count_fits(placement, count):
             return None
-        return EngineSplit((count - 1) // 2, 1, ODD_ONE_OUT[placement])
+        return EngineSplit((count - 1) // 2, 1, CENTRE_ENGINE[placement])
     if placement in ON_WING or placement == Eng.REAR_FUSELAGE:
         # An odd engine with propellers on the wing turns in the nose; a jet's is in the tail.
         return EngineSplit(count // 2, count % 2, "nose" if placement == Eng.WING_NACELLES else "tail")
@@ -392,7 +392,7 @@ def engine_split(a: Airframe) -> EngineSplit | None:
 
 def engines_unplaced(a: Airframe) -> bool:
     """The layout names a split that the engine count cannot make (the drawing then says so)."""
-    return bool(a.engine_count) and a.engine_placement in ODD_ONE_OUT and engine_split(a) is None
+    return not engine_count_fits(a.engine_placement, a.engine_count)
 
 
 def _tail_engine_size(a: Airframe, wing: _WingGeometry | None) -> tuple[float, float]:

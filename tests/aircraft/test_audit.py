@@ -492,3 +492,29 @@ def test_real_fixture_has_no_contradictions():
     assert "Audit passed: no contradictions." in output
     fixture = json.loads(settings.CATALOGUE_FIXTURE.read_text())
     assert f"Catalogue audit: {len(fixture['aircraft'])} aircraft" in output
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("placement", "count", "fits"),
+    [
+        ("wing-and-tail", 3, True),
+        ("wing-and-tail", 2, False),
+        ("wing-and-nose", 4, False),
+        ("wing-and-nose", 5, True),
+        ("underwing", 2, True),
+    ],
+)
+def test_an_engine_count_the_layout_cannot_split_is_a_contradiction(placement, count, fits):
+    plane = complete_fixed_wing(engine_count=count, engine_placement=placement)
+    found = checks(catalogue_audit().contradictions)
+    assert found == ([] if fits else [("engines-vs-layout", (plane.slug,))])
+
+
+@pytest.mark.django_db
+def test_a_variant_is_held_to_its_base_types_engine_layout():
+    base = complete_fixed_wing("TX-1", engine_count=3, engine_placement="wing-and-tail")
+    variant = make_aircraft("TX-1B", variant_of=base, engine_count=2)  # its own count, the base's layout
+    report = catalogue_audit()
+    assert checks(report.contradictions) == [("engines-vs-layout", (variant.slug,))]
+    assert "2 engine(s) cannot be under the wing and in the tail" in report.contradictions[0].message
