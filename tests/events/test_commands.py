@@ -140,3 +140,53 @@ def test_development_caps_the_replication_factor_at_the_broker_count(settings, k
     call_command("create_topics", stdout=out, stderr=err)
     assert "replication factor 3 on 1 broker(s)" in err.getvalue()
     assert out.getvalue().count("created ") == len(topics.ALL)
+
+
+def _batched_partition(records: list[int]):
+    """A one-partition topic of this test's own, written in batches of these sizes."""
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    from events.connection import kafka_config
+
+    name = f"{topics.VIEWS.full_name}.rewind{time.time_ns()}"
+    admin = AdminClient(kafka_config())
+    admin.create_topics([NewTopic(name, 1, 1)])[name].result(10)
+    producer = Producer(kafka_config(**{"linger.ms": 50}))
+    for size in records:
+        for _ in range(size):
+            producer.produce(name, value=b"{}")
+        assert producer.flush(10) == 0  # one batch each
+    return name
+
+
+def _consumer_at(name: str, offset: int):
+    from confluent_kafka import Consumer, TopicPartition
+
+    from events.connection import kafka_config
+
+    consumer = Consumer(kafka_config(**{"group.id": f"rewind{time.time_ns()}", "enable.auto.commit": False}))
+    consumer.assign([TopicPartition(name, 0, offset)])
+    return consumer
+
+
+def test_consumer_at_the_end_of_a_log_of_batches_is_not_sent_back_to_its_start():
+    """The embedded broker reports a log's end (ListOffsets) as the offset after the
+    first record of its last batch; believed alone, it sent the consumer back to
+    offset 0 every 10 s, to read the whole topic again as duplicates."""
+    from confluent_kafka import TopicPartition
+
+    from events.management.commands.consume_events import _rewind_past_the_end
+
+    name = _batched_partition([20, 7])
+    consumer = _consumer_at(name, 0)
+    try:
+        offsets, deadline = [], time.monotonic() + 20
+        while len(offsets) < 27 and time.monotonic() < deadline:
+            offsets += [m.offset() for m in consumer.consume(100, timeout=0.5) if not m.error()]
+        assert offsets == list(range(27))
+        _rewind_past_the_end(consumer)
+        assert consumer.position([TopicPartition(name, 0)])[0].offset == 27
+        assert [m for m in consumer.consume(100, timeout=2.0) if not m.error()] == []  # nothing read again
+    finally:
+        consumer.close()
