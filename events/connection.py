@@ -39,7 +39,7 @@ def producer_config(**extra) -> dict:
         **{
             "enable.idempotence": True,  # implies acks=all and ordered retries
             "acks": "all",
-            "linger.ms": 20,
+            "linger.ms": settings.KAFKA["LINGER_MS"],
             "message.timeout.ms": settings.KAFKA["MESSAGE_TIMEOUT_MS"],
             "queue.buffering.max.messages": 100_000,
             "socket.connection.setup.timeout.ms": 5_000,

@@ -10,7 +10,7 @@ spools whatever is still unacknowledged.
 
 What a SIGKILL loses: only events still in this process's memory, i.e. produced
 but neither acknowledged nor yet spooled. Normally that is the last linger
-interval (20 ms) plus one broker round trip; during a broker outage it is at
+interval (KAFKA_LINGER_MS, 100 ms) plus one broker round trip; during a broker outage it is at
 most KAFKA_MESSAGE_TIMEOUT_MS of this process's high-volume events (views,
 searches, comparisons). Catalogue changes never take this path: they are
 written to the outbox in the same transaction as the change.

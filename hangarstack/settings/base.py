@@ -190,6 +190,10 @@ KAFKA = {
     "USERNAME": env("KAFKA_USERNAME", default=""),
     "PASSWORD": env("KAFKA_PASSWORD", default=""),
     "MESSAGE_TIMEOUT_MS": env.int("KAFKA_MESSAGE_TIMEOUT_MS", default=10_000),
+    # How long a web worker's producer gathers events before it sends them (one produce
+    # request per partition per interval): longer means fewer, larger requests for the
+    # broker and the worker, and a longer window a SIGKILLed worker can lose.
+    "LINGER_MS": env.int("KAFKA_LINGER_MS", default=100),
     "CONSUMER_GROUP": env("KAFKA_CONSUMER_GROUP", default="hangarstack-analytics"),
     # Static membership (group.instance.id): a restarted consumer with the same id
     # gets its partitions back at once. Unique per consumer process; empty = dynamic.
