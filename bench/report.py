@@ -120,6 +120,7 @@ def evaluate(results: dict) -> list[dict]:
         targets.append(_target("List/filter/search latency at 100,000 vs 100", "<= 2x", "not measured", None))
         targets.append(_target("Queries per page at 100,000 vs 100", "unchanged", "not measured", None))
 
+    targets += issue13_targets(results, sizes, floor)
     targets += search_targets(results, smallest, largest)
 
     events = results.get("events", {})
@@ -147,6 +148,49 @@ def evaluate(results: dict) -> list[dict]:
         targets.append(_target("Page view counted on the site", "<= 5 s", measured, worst is not None and worst <= 5))
     else:
         targets.append(_target("Page view counted on the site", "<= 5 s", delay.get("error", "not measured"), None))
+    return targets
+
+
+def issue13_targets(results: dict, sizes: list[int], floor: float | None) -> list[dict]:
+    """Issue 13's targets, at every size: the detail page with events on against the
+    floor (>= 50%), its p99 (<= 10 ms) and against events off (>= 90%); every other
+    page, events on and off, against the floor (>= 45%)."""
+    if not floor:
+        return []
+    targets = []
+    details = [(s, page_row(results, "detail", s, "on"), page_row(results, "detail", s, "off")) for s in sizes]
+    details = [(s, on, off) for s, on, off in details if on]
+    if not details:
+        return []
+    checks = (
+        ("detail vs the floor (events on)", ">= 50%", "{:.0%}", [(on["rps"] / floor, s) for s, on, _ in details]),
+        ("detail p99 (events on)", "<= 10 ms", "{:.1f} ms", [(on["latency_ms"]["99"], s) for s, on, _ in details]),
+        (
+            "detail events on vs off",
+            ">= 90%",
+            "{:.0%}",
+            [(on["rps"] / off["rps"], s) for s, on, off in details if off and off["rps"]],
+        ),
+    )
+    for name, goal, shown, values in checks:
+        if values:
+            met = max(values)[0] <= 10 if "p99" in name else min(values)[0] >= float(goal[3:-1]) / 100
+            measured = ", ".join(f"{shown.format(v)} at {s:,}" for v, s in values)
+            targets.append(_target(f"Issue 13: {name}, every size", goal, measured, met))
+    others = [
+        (row["rps"] / floor, PAGE_NAMES[row["page"]], row["events"], row["size"])
+        for row in results["pages"]
+        if row["page"] != "detail" and row["size"] in sizes
+    ]
+    if others:
+        below = sorted(o for o in others if o[0] < 0.45)
+        measured = (
+            f"lowest {min(others)[0]:.0%} ({min(others)[1]}, events {min(others)[2]}, {min(others)[3]:,})"
+            + (f"; {len(below)} of {len(others)} below 45%: " if below else "; none below 45%")
+            + "; ".join(f"{n} events {e} at {s:,} {v:.0%}" for v, n, e, s in below[:6])
+            + ("; ..." if len(below) > 6 else "")
+        )
+        targets.append(_target("Issue 13: other pages vs the floor, every size", ">= 45%", measured, not below))
     return targets
 
 
@@ -314,6 +358,60 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "**missed**", None: "not measured"}[met]
 
 
+def _broker_line(meta: dict) -> str:
+    check = meta.get("broker_schema_check", "unrecorded")
+    if check is None:
+        return "Broker: the one `KAFKA_BOOTSTRAP_SERVERS` names (not started by the benchmark)."
+    if check == "unrecorded":  # runs from before the option
+        return "Broker: the embedded broker, checking every record against its JSON Schema."
+    if check:
+        return (
+            "Broker: the embedded broker, checking every record against its JSON Schema (`--broker-schema-check on`)."
+        )
+    return (
+        "Broker: the embedded broker **without its per-record JSON Schema check** (the default, "
+        "`--broker-schema-check off`), as Apache Kafka and Confluent Cloud run by default; `make test` keeps "
+        "the check on. With it on, each event cost the broker about 150 us more CPU on this machine "
+        "(bench/README.md)."
+    )
+
+
+ROLES = ("site", "redis", "kafka", "consumer", "postgres", "relay", "wrk")
+
+
+def _cpu_table(results: dict, sizes: list[int], pages: list[str], modes: list[str]) -> list[str]:
+    """CPU time per request of each process (bench/run.py cpu_us_per_request)."""
+    if not any(row.get("cpu_us_per_request") for row in results["pages"]):
+        return []
+    lines = [
+        "",
+        "#### CPU per request, by process (us)",
+        "",
+        "Each process's CPU time (utime + stime, all threads, from /proc) during the measured run, divided by "
+        "the requests served: site = gunicorn's master and workers (librdkafka's threads included), "
+        "kafka = the broker, postgres = the server and its backends, consumer and relay = the two "
+        "commands, wrk = the load generator. 10 ms clock ticks: about +-2 us per request in a 10 s run. "
+        "A run in which gunicorn replaced a worker (max_requests) misses that worker's CPU (marked *).",
+        "",
+        "| size | page | events | " + " | ".join(ROLES) + " | total |",
+        "|---:|---|---|" + "---:|" * (len(ROLES) + 1),
+    ]
+    for size in sizes:
+        for page in pages:
+            for events in modes:
+                row = page_row(results, page, size, events)
+                if not row or not row.get("cpu_us_per_request"):
+                    continue
+                cpu = row["cpu_us_per_request"]
+                mark = "*" if row.get("workers_replaced") else ""
+                lines.append(
+                    f"| {size:,} | {PAGE_NAMES[page]} | {events} | "
+                    + " | ".join(f"{cpu.get(r, 0):.0f}" + (mark if r == "site" else "") for r in ROLES)
+                    + f" | {sum(cpu.get(r, 0) for r in ROLES):.0f} |"
+                )
+    return lines
+
+
 def search_markdown(results: dict) -> str:
     """A search-only run (python -m bench.run --search-only)."""
     meta = results["meta"]
@@ -352,6 +450,8 @@ def markdown(results: dict) -> str:
         f"{versions['wrk']}, {meta['wrk']['threads']} threads, {meta['wrk']['connections']} connections, "
         f"{meta['wrk']['duration_s']:g} s per page after {meta['wrk']['warmup_s']:g} s warm-up. "
         f"Commit {meta['git']}; the whole run took {meta.get('duration_s', 0) / 60:.1f} min.",
+        "",
+        _broker_line(meta),
         "",
         "#### Targets",
         "",
@@ -427,6 +527,7 @@ def markdown(results: dict) -> str:
                 + " |"
             )
 
+    lines += _cpu_table(results, sizes, meta["pages"], modes)
     lines += _search_table(results)
 
     events = results.get("events", {})

@@ -302,3 +302,41 @@ def test_a_search_only_run_writes_its_files_and_only_its_readme_section(search_o
     text = readme.read_text()
     assert "full run" in text and "old search" not in text
     assert "### Search benchmark of 2026-11-27 16:00 UTC" in text.split(report.SEARCH_START)[1]
+
+
+def test_issue_13_judges_the_detail_page_at_every_size(results):
+    targets = by_name(report.evaluate(results))
+    assert targets["Issue 13: detail vs the floor (events on)"]["met"] is True  # 81% and 78% of 3200
+    assert targets["Issue 13: detail p99 (events on)"]["met"] is True
+    assert targets["Issue 13: detail events on vs off"]["met"] is True  # 96% at both sizes
+
+    results["pages"][6]["rps"] = 1500  # detail at 100,000: 47% of the floor, 58% of events off
+    targets = by_name(report.evaluate(results))
+    assert targets["Issue 13: detail vs the floor (events on)"]["met"] is False
+    assert "47% at 100,000" in targets["Issue 13: detail vs the floor (events on)"]["measured"]
+    assert targets["Issue 13: detail events on vs off"]["met"] is False
+
+
+def test_issue_13_names_every_other_page_below_45_percent_of_the_floor(results):
+    target = by_name(report.evaluate(results))["Issue 13: other pages vs the floor"]
+    assert target["met"] is False  # search at 100,000, events on: 1400 of 3200 (off: 1450, 45.3%)
+    assert "1 of 8 below 45%" in target["measured"]
+    assert "search events on at 100,000 44%" in target["measured"]
+
+    for row in results["pages"]:
+        row["rps"] = max(row["rps"], 1500)
+    assert by_name(report.evaluate(results))["Issue 13: other pages vs the floor"]["met"] is True
+
+
+def test_the_header_says_whether_the_broker_checked_each_record(results):
+    results["meta"]["broker_schema_check"] = False
+    assert "without its per-record JSON Schema check" in report.markdown(results)
+    results["meta"]["broker_schema_check"] = True
+    assert "`--broker-schema-check on`" in report.markdown(results)
+
+
+def test_cpu_per_request_is_tabled_by_process(results):
+    results["pages"][0]["cpu_us_per_request"] = {"site": 400.0, "kafka": 25.0, "consumer": 20.0, "wrk": 80.0}
+    results["pages"][0]["workers_replaced"] = 1
+    text = report.markdown(results)
+    assert "| 100 | aircraft detail | on | 400* | 0 | 25 | 20 | 0 | 0 | 80 | 525 |" in text

@@ -49,3 +49,22 @@ def test_a_full_run_replaces_latest_and_the_readme_table(places):
     assert "table of 2026-11-29T19:00:00+00:00" in readme.read_text()
     assert "full table" not in readme.read_text()
     assert not (results / "quick").exists()
+
+
+def test_cpu_is_summed_by_the_nearest_process_we_started():
+    """Workers count for gunicorn's master, backends for the postmaster; the
+    harness's other children are wrk; processes of others count for nobody."""
+    harness, master, postmaster = 100, 200, 300
+    before = {201: (master, 50), 301: (postmaster, 10), 400: (1, 1000)}
+    after = {
+        harness: (1, 9999),  # the harness itself is not measured
+        master: (harness, 5),
+        201: (master, 150),  # a worker: 100 more
+        202: (master, 40),  # a worker born during the run: all of it
+        postmaster: (1, 2),
+        301: (postmaster, 30),  # a backend: 20 more
+        500: (harness, 7),  # wrk
+        400: (1, 2000),  # someone else's process
+    }
+    used = run.cpu_by_role(before, after, {master: "site", postmaster: "postgres"}, harness)
+    assert used == {"site": 5 + 100 + 40, "postgres": 2 + 20, "wrk": 7}
