@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from .configuration import EnginePlacement, engine_count_fits
+from .configuration import engine_misfit
 from .models import CONFIGURATION_FIELDS, SOURCED_FIELDS, Aircraft, AircraftSource, Figure
 from .services import effective_figures
 
@@ -482,16 +482,10 @@ def _contradictions(plane: Aircraft, facts: Facts, sources: dict[int, AircraftSo
         )
 
     # As the drawing reads them: each the first along the lineage that is set; reported where the record gives one.
-    placement, count = facts.value("engine_placement"), facts.value("engine_count")
-    if (plane.engine_placement or plane.engine_count) and not engine_count_fits(placement, count):
-        found.append(
-            Finding(
-                "engines-vs-layout",
-                slug,
-                f"{count} engine(s) cannot be {EnginePlacement(placement).label.lower()}"
-                " (one on the centreline, the rest in pairs): the drawing leaves them out",
-            )
-        )
+    count = facts.value("engine_count")
+    misfit = engine_misfit(facts.value("engine_placement"), count)
+    if (plane.engine_placement or plane.engine_count) and misfit:
+        found.append(Finding("engines-vs-layout", slug, f"{count} engine(s) {misfit}: the drawing leaves them out"))
 
     cited = [(f"figure {figure.label}", figure.source_id) for figure in facts.figures.values() if own(figure)]
     cited += [(name.removesuffix("_source").replace("_", " "), getattr(plane, f"{name}_id")) for name in SOURCED_FIELDS]

@@ -68,3 +68,12 @@ def engine_count_fits(placement: str, count: int | None) -> bool:
     if placement not in CENTRE_ENGINE or not count:
         return True
     return count >= 3 and count % 2 == 1
+
+
+def engine_misfit(placement: str, count: int | None) -> str:
+    """Why the count cannot take that placement ("cannot be under the wing and in the tail
+    (...)"), or "" when it can: the audit and the drawing say it in the same words."""
+    if engine_count_fits(placement, count):
+        return ""
+    where = EnginePlacement(placement).label.lower()
+    return f"cannot be {where} (one on the centreline, the rest in pairs)"

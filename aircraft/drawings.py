@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from html import escape
 
 from . import units
-from .configuration import CENTRE_ENGINE, engine_count_fits
+from .configuration import CENTRE_ENGINE, engine_count_fits, engine_misfit
 from .configuration import EnginePlacement as Eng
 from .configuration import RotorLayout as Rotor
 from .configuration import TailLayout as Tail
@@ -388,11 +388,6 @@ def engine_split(a: Airframe) -> EngineSplit | None:
         # An odd engine with propellers on the wing turns in the nose; a jet's is in the tail.
         return EngineSplit(count // 2, count % 2, "nose" if placement == Eng.WING_NACELLES else "tail")
     return None
-
-
-def engines_unplaced(a: Airframe) -> bool:
-    """The layout names a split that the engine count cannot make (the drawing then says so)."""
-    return not engine_count_fits(a.engine_placement, a.engine_count)
 
 
 def _tail_engine_size(a: Airframe, wing: _WingGeometry | None) -> tuple[float, float]:
@@ -1051,13 +1046,9 @@ def missing_figures(a: Airframe) -> list[str]:
         notes.append(f"Wingspan not in the catalogue yet: {drawn} not drawn")
     if a.has_rotors and not a.rotor_diameter:
         notes.append("Rotor diameter not in the catalogue yet: rotors not drawn")
-    if engines_unplaced(a):
+    if misfit := engine_misfit(a.engine_placement, a.engine_count):
         noun = "engine" if a.engine_count == 1 else "engines"
-        placement = Eng(a.engine_placement).label.lower()
-        notes.append(
-            f"{a.engine_count} {noun} cannot be {placement} (one on the centreline, the rest in pairs):"
-            " engines not drawn"
-        )
+        notes.append(f"{a.engine_count} {noun} {misfit}: engines not drawn")
     if not a.height:
         notes.append("Height not in the catalogue yet: no side view")
     return notes
