@@ -131,19 +131,28 @@ class Processes:
                 raise RuntimeError(f"{name} exited with code {proc.returncode}; see {self.log_dir / (name + '.log')}")
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
+def proc_stats() -> dict[int, list[str]]:
+    """{pid: the fields of /proc/<pid>/stat after "pid (comm)"} of every process, read once.
+
+    comm may contain spaces, so the line is split after its last ')': the fields are then
+    state ppid pgrp session ... utime (index 11) stime (index 12)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-        except OSError:
+            found[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        # pid (comm) state ppid ...: comm may contain spaces, so split after the last ')'.
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
+    return found
+
+
+def _jiffies(fields: list[str]) -> int:
+    return int(fields[11]) + int(fields[12])
+
+
+def children_of(pid: int, stats: dict[int, list[str]] | None = None) -> list[int]:
+    return sorted(child for child, fields in (stats or proc_stats()).items() if int(fields[1]) == pid)
 
 
 def cpu_times() -> tuple[int, int]:
@@ -159,19 +168,9 @@ def cpu_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
     return (after[0] - before[0]) / total if total else 0.0
 
 
-def cpu_by_session() -> dict[int, tuple[int, int]]:
-    """{pid: (session id, utime + stime jiffies)} of every process."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        # After "pid (comm)": state ppid pgrp session ... utime (12th) stime (13th).
-        found[int(entry.name)] = (int(fields[3]), int(fields[11]) + int(fields[12]))
-    return found
+def cpu_by_session(stats: dict[int, list[str]]) -> dict[int, tuple[int, int]]:
+    """{pid: (session id, utime + stime jiffies)} of every process in a proc_stats() reading."""
+    return {pid: (int(fields[3]), _jiffies(fields)) for pid, fields in stats.items()}
 
 
 def foreign_cpu(before: dict, after: dict, ours: set[int], elapsed_jiffies: int) -> float:
@@ -185,18 +184,9 @@ def foreign_cpu(before: dict, after: dict, ours: set[int], elapsed_jiffies: int)
     return max(0.0, used / elapsed_jiffies) if elapsed_jiffies else 0.0
 
 
-def cpu_by_process() -> dict[int, tuple[int, int]]:
-    """{pid: (parent pid, utime + stime jiffies)} of every process (all its threads)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        found[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return found
+def cpu_by_process(stats: dict[int, list[str]]) -> dict[int, tuple[int, int]]:
+    """{pid: (parent pid, utime + stime jiffies)} of every process (all its threads) in a proc_stats() reading."""
+    return {pid: (int(fields[1]), _jiffies(fields)) for pid, fields in stats.items()}
 
 
 def cpu_by_role(before: dict, after: dict, roots: dict[int, str], harness: int) -> dict[str, int]:
@@ -410,10 +400,11 @@ class Bench:
         retried = 0
         site = self.procs.running.get(self.site_name)
         while True:
-            workers_from = set(children_of(site.pid)) if site else set()
+            stats_from = proc_stats()
+            workers_from = set(children_of(site.pid, stats_from)) if site else set()
             load_from = cpu_times()
-            sessions_from = cpu_by_session()
-            processes_from = cpu_by_process()
+            sessions_from = cpu_by_session(stats_from)
+            processes_from = cpu_by_process(stats_from)
             children_from = os.times()
             result = wrk.run(
                 self.base_url,
@@ -424,13 +415,16 @@ class Bench:
                 headers=PROXY_HEADERS,
             )
             load_to = cpu_times()
-            processes_to = cpu_by_process()
+            stats_to = proc_stats()
             children_to = os.times()
+            processes_to = cpu_by_process(stats_to)
             # gunicorn replaces a worker after max_requests: its exit and a fresh worker's first requests
             # fall into this run's latencies.
-            workers_replaced = len(workers_from - set(children_of(site.pid))) if site else 0
+            workers_replaced = len(workers_from - set(children_of(site.pid, stats_to))) if site else 0
             busy = cpu_busy(load_from, load_to)
-            foreign = foreign_cpu(sessions_from, cpu_by_session(), self.our_sessions(), load_to[1] - load_from[1])
+            foreign = foreign_cpu(
+                sessions_from, cpu_by_session(stats_to), self.our_sessions(), load_to[1] - load_from[1]
+            )
             warmup_requests += result.requests  # a discarded attempt still made (and counted) views
             if foreign <= args.quiet_threshold or retried >= args.retries:
                 warmup_requests -= result.requests
