@@ -9,6 +9,7 @@ need not go stale with every consumer batch.
 """
 
 from django.core.cache import cache
+from django.utils.html import format_html
 
 from core import pages, stamps
 
@@ -44,9 +45,14 @@ def view_count_key(aircraft_id: int) -> str:
 
 def live_view_count(aircraft_id: int, views: int, *, json_field: str = "") -> None:
     """This page shows one aircraft's view count, read afresh at every cache hit."""
-    pages.live_count(
-        view_count_key(aircraft_id), views, json_field=json_field, template="includes/view_count.html", name="views"
-    )
+    pages.live_count(view_count_key(aircraft_id), views, json_field=json_field, html=view_count_html, name="views")
+
+
+def view_count_html(views: int) -> str:
+    """The detail page's view count (the `view_count` filter), also written by cache hits."""
+    if not views:
+        return ""
+    return format_html('<p class="view-count"><strong>{}</strong> view{}</p>', views, "" if views == 1 else "s")
 
 
 def popularity_changed(view_totals: dict[int, int] | None = None) -> None:

@@ -18,6 +18,7 @@ knows any app or any cache.
 
 import contextvars
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -43,7 +44,9 @@ class Live:
     key: str  # the cache key holding the number's current value
     value: int  # its value when the page was made
     json_field: str = ""  # an API answer: this top-level field of the JSON object
-    template: str = ""  # a page: this template, with the number as `name`, between LIVE markers
+    # A page: the HTML for a value, which the view's template shows between the
+    # markers live_markers(name). A module-level function: stored pages keep it by name.
+    html: Callable[[int], str] | None = None
     name: str = "value"
 
 
@@ -88,15 +91,18 @@ def live_markers(name: str) -> tuple[bytes, bytes]:
     return f"<!--live:{name}-->".encode(), f"<!--/live:{name}-->".encode()
 
 
-def live_count(key: str, value: int, *, json_field: str = "", template: str = "", name: str = "value") -> None:
+def live_count(
+    key: str, value: int, *, json_field: str = "", html: Callable[[int], str] | None = None, name: str = "value"
+) -> None:
     """One number on this page is read afresh from the cache key `key` at every hit.
 
-    For a page, the view's template renders `template` (with the number as
-    `name`) between the markers `live_markers(name)`; for a JSON object,
-    `json_field` holds the number."""
+    For a page, the view's template shows `html(value)` between the markers
+    `live_markers(name)`, and a hit puts `html(current value)` there: a plain
+    function rather than a template, because a busy page's number changes
+    between most hits. For a JSON object, `json_field` holds the number."""
     page = _current.get()
     if page is not None:
-        page.live = Live(key=key, value=value, json_field=json_field, template=template, name=name)
+        page.live = Live(key=key, value=value, json_field=json_field, html=html, name=name)
 
 
 def private() -> None:

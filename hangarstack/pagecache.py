@@ -32,7 +32,6 @@ from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.template.loader import render_to_string
 from django_ratelimit.core import EXPIRATION_FUDGE
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
@@ -75,6 +74,9 @@ return reply
 """,
 )
 
+# What a stored page's metadata looks like; a new release that changes it stores
+# under new keys instead of misreading the old ones (they expire by themselves).
+STORED_FORMAT = 2
 # Written fresh for every response, never stored.
 PER_REQUEST_HEADERS = {"x-request-id", "set-cookie", "date"}
 _SENTINEL = "\x00live\x00"
@@ -89,7 +91,6 @@ class PageCacheMiddleware:
         )
         self.vary_cookies = tuple(settings.PAGE_CACHE_VARY_COOKIES)
         self.seconds = settings.PAGE_CACHE_SECONDS
-        self.fragments: dict[tuple, bytes] = {}
 
     def _key(self, request: HttpRequest) -> str | None:
         if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
@@ -106,7 +107,7 @@ class PageCacheMiddleware:
         cookies = request.COOKIES
         address += "|" + request.headers.get("Origin", "")
         address += "|" + "|".join(cookies.get(name, "") for name in self.vary_cookies)
-        return "page:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+        return f"page:{STORED_FORMAT}:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = self._key(request)
@@ -167,7 +168,7 @@ class PageCacheMiddleware:
                 return
             fields["body"], start, end = spliced
             live = page.live
-            meta["live"] = (start, end, live.value, live.json_field, live.template, live.name)
+            meta["live"] = (start, end, live.value, live.json_field, live.html)
             fields["live"] = cache.make_key(live.key)
         fields["meta"] = pickle.dumps(meta, pickle.HIGHEST_PROTOCOL)
         full_key = cache.make_key(key)
@@ -181,15 +182,6 @@ class PageCacheMiddleware:
 
         _guarded(write, write=True)
 
-    def _fragment(self, template: str, name: str, value: int) -> bytes:
-        found = self.fragments.get((template, name, value))
-        if found is None:
-            if len(self.fragments) > 10_000:
-                self.fragments.clear()
-            found = render_to_string(template, {name: value}).strip().encode()
-            self.fragments[(template, name, value)] = found
-        return found
-
     def _serve(self, request: HttpRequest, meta: dict, body: bytes, live: bytes | None) -> HttpResponse:
         request.id = request_id_for(request)
         request._metrics_endpoint = meta["endpoint"]
@@ -201,10 +193,10 @@ class PageCacheMiddleware:
                 context.request_id.reset(token)
         etag = meta["etag"]
         if meta["live"] is not None:
-            start, end, made_with, json_field, template, name = meta["live"]
+            start, end, made_with, json_field, html = meta["live"]
             value = int(live) if live is not None else made_with
             if value != made_with:
-                fragment = str(value).encode() if json_field else self._fragment(template, name, value)
+                fragment = str(value).encode() if json_field else html(value).encode()
                 body = body[:start] + fragment + body[end:]
                 etag = f'{etag[:-1]}-{value}"'
         headers = meta["headers"]
