@@ -47,6 +47,8 @@ def backward_problems(old: Any, new: Any, path: str = "") -> list[str]:
         return [f"{where}: now allows nothing"]
     if old is False:
         return []
+    if "anyOf" in old or "anyOf" in new:
+        return _alternatives(old, new, path)
     problems: list[str] = []
     problems += _types(old, new, where)
     problems += _values(old, new, where)
@@ -56,6 +58,22 @@ def backward_problems(old: Any, new: Any, path: str = "") -> list[str]:
         problems += backward_problems(old.get("items", True), new["items"], f"{path}[]")
     unknown = {k for k in set(old) | set(new) if k not in HANDLED | ANNOTATIONS and old.get(k) != new.get(k)}
     problems += [f"{where}: '{k}' changed (not checked, so not assumed compatible)" for k in sorted(unknown)]
+    return problems
+
+
+def _alternatives(old: dict, new: dict, path: str) -> list[str]:
+    """anyOf: everything an old alternative allowed must fit one new alternative."""
+    where = path or "(root)"
+    for side in (old, new):
+        if "anyOf" in side and set(side) - ANNOTATIONS - {"anyOf"}:
+            return [f"{where}: 'anyOf' beside other keywords (not checked, so not assumed compatible)"]
+    old_branches = old.get("anyOf", [old])
+    new_branches = new.get("anyOf", [new])
+    problems = []
+    for branch in old_branches:
+        tried = [backward_problems(branch, candidate, path) for candidate in new_branches]
+        if all(tried):
+            problems += min(tried, key=len)  # why the closest new alternative refuses it
     return problems
 
 

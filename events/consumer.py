@@ -1,7 +1,8 @@
 """Turns view and search events into the analytics the site shows.
 
-Each batch is applied in one database transaction that also records the event
-ids it applied; offsets are committed to Kafka only after that transaction
+Each batch of messages is applied in one database transaction that also records
+the ids of the records it applied (an event's own id, or a batch's: see
+events.envelope); offsets are committed to Kafka only after that transaction
 commits. A crash in between replays the batch, and the recorded ids make the
 replay count nothing twice: exactly-once effects from at-least-once delivery.
 """
@@ -19,6 +20,7 @@ from aircraft.search import canonical
 from aircraft.stamps import popularity_changed
 
 from . import serde, topics
+from .envelope import unbatch
 from .models import ProcessedEvent
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,8 @@ class BatchResult:
 
 def _parse(message) -> dict | None:
     envelope = serde.decode_value(message.value(), message.topic())  # plain JSON or Schema Registry framed
-    if not isinstance(envelope, dict) or "id" not in envelope or not isinstance(envelope.get("data"), dict):
+    # data: the event's, or a batch's list of events (events.envelope)
+    if not isinstance(envelope, dict) or "id" not in envelope or not isinstance(envelope.get("data"), dict | list):
         return None
     return envelope
 
@@ -89,12 +92,12 @@ def apply_batch(messages) -> BatchResult:
         views, searches = [], []
         for topic, envelope in fresh:
             if topic.endswith(topics.VIEWS.name):
-                views.append(envelope)
+                views += unbatch(envelope)
             elif topic.endswith(topics.SEARCHES.name):
-                searches.append(envelope)
+                searches += unbatch(envelope)
         totals = _apply_views(views)
         _apply_searches(searches)
-        result.applied = len(fresh)
+        result.applied = len(views) + len(searches)
         if fresh:
             # Cached pages show the new counts once they are committed.
             transaction.on_commit(lambda: popularity_changed(totals))

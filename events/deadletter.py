@@ -11,14 +11,15 @@ hangarstack_event_dead_letters gauge).
 The broker refuses a whole produce batch when one record in it is invalid, so
 the events that shared the batch come back refused too. Each refused event is
 therefore checked here against the schema: only those that really break it are
-dead letters; the others go back to the outbox for the relay to deliver.
+dead letters; the others go back to the outbox for the relay to deliver. The
+same holds inside a batch record of many events (events.envelope).
 """
 
 import json
 import logging
 
 from . import metrics, schema_store
-from .envelope import Event
+from .envelope import Event, make_batch, split_batch
 from .models import DeadLetterEvent
 from .topics import BY_NAME
 
@@ -36,14 +37,22 @@ def schema_problems(topic_name: str, value: bytes | str) -> list[str]:
 
 
 def triage(events: list[Event]) -> tuple[list[tuple[Event, list[str]]], list[Event]]:
-    """Split refused events into (those that break their schema, with why) and the others."""
+    """Split refused events into (those that break their schema, with why) and the others.
+    A batch that breaks it is opened: only the events in it that break it are set aside."""
     broken, innocent = [], []
     for event in events:
         problems = schema_problems(event.topic, event.value)
-        if problems:
-            broken.append((event, problems))
-        else:
+        if not problems:
             innocent.append(event)
+            continue
+        carried = split_batch(event)
+        if carried == [event]:
+            broken.append((event, problems))
+            continue
+        carried_broken, carried_innocent = triage(carried)
+        broken += carried_broken
+        if carried_innocent:
+            innocent.append(carried_innocent[0] if len(carried_innocent) == 1 else make_batch(carried_innocent))
     return broken, innocent
 
 

@@ -1,7 +1,10 @@
 """One Kafka producer per process, created after fork, that never makes a page wait.
 
 `publish()` hands the event to librdkafka's in-memory queue and returns; a
-background thread serves delivery reports. An event the broker has not
+background thread serves delivery reports. Events of the high-volume topics
+(views, searches, comparisons) are first gathered for EVENTS_BATCH_MS and sent
+as one record per topic (events.envelope.make_batch): per event, the worker,
+the broker and the consumer then do a fraction of the work. An event the broker has not
 acknowledged within KAFKA_MESSAGE_TIMEOUT_MS (broker down, slow, unreachable),
 or that does not fit in the queue, is written to the durable outbox in
 PostgreSQL, from which `relay_events` delivers it later. On a graceful exit
@@ -9,8 +12,9 @@ PostgreSQL, from which `relay_events` delivers it later. On a graceful exit
 spools whatever is still unacknowledged.
 
 What a SIGKILL loses: only events still in this process's memory, i.e. produced
-but neither acknowledged nor yet spooled. Normally that is the last linger
-interval (KAFKA_LINGER_MS, 100 ms) plus one broker round trip; during a broker outage it is at
+but neither acknowledged nor yet spooled. Normally that is the last batch
+interval and linger interval (EVENTS_BATCH_MS 100 ms, KAFKA_LINGER_MS 20 ms) plus
+one broker round trip; during a broker outage it is at
 most KAFKA_MESSAGE_TIMEOUT_MS of this process's high-volume events (views,
 searches, comparisons). Catalogue changes never take this path: they are
 written to the outbox in the same transaction as the change.
@@ -25,10 +29,11 @@ import time
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.serialization import SerializationError
+from django.conf import settings
 
 from . import deadletter, metrics, outbox, serde, spool
 from .connection import producer_config
-from .envelope import Event
+from .envelope import Event, make_batch, split_batch
 from .topics import BY_NAME
 
 logger = logging.getLogger(__name__)
@@ -56,6 +61,7 @@ BROKEN_STATE_ERRORS = {
 # A purge is ours (a retiring producer), not the broker's verdict.
 OWN_ERRORS = {KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT}
 SPOOL_DRAIN_INTERVAL = 5.0
+BATCH_MAX_BYTES = 256 * 1024
 
 
 class EventProducer:
@@ -74,6 +80,9 @@ class EventProducer:
         self.pid = os.getpid()
         self._producer = Producer(producer_config(error_cb=self._on_error))
         self._in_flight: dict[str, Event] = {}
+        self._gathered: dict[str, list[Event]] = {}  # per topic, until the next batch is sent
+        self.batch_seconds = settings.KAFKA["BATCH_MS"] / 1000
+        self._next_batch = 0.0
         self._failed: list[Event] = []
         self._refused: list[Event] = []  # INVALID_RECORD: the broker's schema check said no
         self._lock = threading.Lock()
@@ -105,10 +114,38 @@ class EventProducer:
 
     def publish(self, event: Event) -> None:
         topic = BY_NAME[event.topic]
+        if topic.batched and self.batch_seconds:
+            with self._lock:
+                if not self._closed:
+                    self._gathered.setdefault(event.topic, []).append(event)
+                    return
+        self._send(event)
+
+    def _batches(self) -> list[Event]:
+        """What was gathered, one record per topic and BATCH_MAX_BYTES (a lone event goes as itself)."""
+        with self._lock:
+            gathered, self._gathered = self._gathered, {}
+        records = []
+        for events in gathered.values():
+            for part in _parts(events):
+                records.append(part[0] if len(part) == 1 else make_batch(part))
+        return records
+
+    def send_batches(self) -> None:
+        for batch in self._batches():
+            self._send(batch)
+
+    def _send(self, event: Event) -> None:
+        topic = BY_NAME[event.topic]
         try:
             value = serde.encode_value(topic, event.value)
         except SerializationError as exc:  # breaks its schema: the serializer's refusal
-            self._set_aside_one(event, str(exc))
+            carried = split_batch(event)
+            if len(carried) > 1:  # a batch: each event alone, so only those that break it go aside
+                for one in carried:
+                    self._send(one)
+            else:
+                self._set_aside_one(event, str(exc))
             return
         except serde.RegistryUnavailable as exc:
             logger.warning("event %s not framed (%s); spooling to the outbox", event.id, exc)
@@ -132,7 +169,7 @@ class EventProducer:
                 self.mark_broken(f"produce refused: {exc}")
             self._spool([event])
             return
-        metrics.EVENTS.labels(event_type(event), "produced").inc()
+        metrics.EVENTS.labels(event_type(event), "produced").inc(event.count)
 
     def _on_delivery(self, event: Event):
         def report(error, message) -> None:
@@ -143,12 +180,12 @@ class EventProducer:
                     refused = error.code() == KafkaError.INVALID_RECORD
                     (self._refused if refused else self._failed).append(event)
             if error is None:
-                metrics.EVENTS.labels(event_type(event), "delivered").inc()
+                metrics.EVENTS.labels(event_type(event), "delivered").inc(event.count)
                 if _replacements_logged:
                     _replacements_logged.clear()
                     logger.warning("Kafka producer delivering again")
                 return
-            metrics.EVENTS.labels(event_type(event), "failed").inc()
+            metrics.EVENTS.labels(event_type(event), "failed").inc(event.count)
             logger.debug("event %s not delivered: %s", event.id, error)  # summarised when spooled
             if error.code() not in OWN_ERRORS:
                 self.mark_broken(error.name() if error.code() in BROKEN_STATE_ERRORS else f"delivery failed: {error}")
@@ -169,10 +206,13 @@ class EventProducer:
         # leave events in memory with nobody to store them.
         while not self._stopping.is_set():
             try:
-                self._producer.poll(0.5)
+                self._producer.poll(self._until_next_batch())
             except Exception as exc:  # librdkafka raised out of poll(), e.g. UNKNOWN_PRODUCER_ID
                 self.mark_broken(f"poll raised {exc}")
             try:
+                if self.batch_seconds and time.monotonic() >= self._next_batch:
+                    self._next_batch = time.monotonic() + self.batch_seconds
+                    self.send_batches()
                 self._spool_failed()
                 self._drain_local_spool()
             except Exception:
@@ -181,6 +221,11 @@ class EventProducer:
             if self.broken is not None and not self._stopping.is_set():
                 _replace(self)
                 return
+
+    def _until_next_batch(self) -> float:
+        if not self.batch_seconds:
+            return 0.5
+        return min(0.5, max(0.0, self._next_batch - time.monotonic()))
 
     def _drain_local_spool(self) -> None:
         now = time.monotonic()
@@ -237,26 +282,30 @@ class EventProducer:
                     "could not store %d events in the outbox or the spool file; they are lost", len(events)
                 )
                 for event in events:
-                    metrics.EVENTS.labels(event_type(event), "lost").inc()
+                    metrics.EVENTS.labels(event_type(event), "lost").inc(event.count)
                 return
             for event in events:
-                metrics.EVENTS.labels(event_type(event), "spooled_file").inc()
+                metrics.EVENTS.labels(event_type(event), "spooled_file").inc(event.count)
             logger.warning(
                 "kept %d events in the local spool file: neither the broker nor the database took them (%s)",
-                len(events),
+                sum(event.count for event in events),
                 type(exc).__name__,
             )
             return
         for event in events:
-            metrics.EVENTS.labels(event_type(event), "spooled").inc()
-        logger.warning("kept %d events in the outbox for the relay: the broker did not take them", len(events))
+            metrics.EVENTS.labels(event_type(event), "spooled").inc(event.count)
+        count = sum(event.count for event in events)
+        logger.warning("kept %d events in the outbox for the relay: the broker did not take them", count)
 
     def pending(self) -> int:
+        """Records not yet acknowledged, and events not yet sent."""
         with self._lock:
-            return len(self._in_flight) + len(self._failed) + len(self._refused)
+            gathered = sum(len(events) for events in self._gathered.values())
+            return len(self._in_flight) + len(self._failed) + len(self._refused) + gathered
 
     def flush(self, timeout: float) -> int:
-        """Wait up to timeout for acknowledgements; returns how many are still pending."""
+        """Send what is gathered, wait up to timeout for acknowledgements; returns how many are still pending."""
+        self.send_batches()
         self._producer.flush(timeout)
         self._spool_failed()
         return self.pending()
@@ -268,6 +317,7 @@ class EventProducer:
                 return
             self._shut_down = True
         if self.broken is None:
+            self.send_batches()
             self._producer.flush(timeout)
         self._stopping.set()
         if threading.current_thread() is not self._poller:
@@ -276,6 +326,7 @@ class EventProducer:
             self._closed = True
             unacknowledged = list(self._in_flight.values())
             self._in_flight.clear()
+        unacknowledged += self._batches()  # gathered since, or by a broken producer
         self._spool_failed()
         if unacknowledged:
             logger.info("spooling %d unacknowledged events", len(unacknowledged))
@@ -283,6 +334,19 @@ class EventProducer:
         # They are stored now; stop librdkafka from sending them too.
         self._producer.purge()
         self._producer.flush(0)
+
+
+def _parts(events: list[Event]) -> list[list[Event]]:
+    """Consecutive runs of events of at most BATCH_MAX_BYTES together: a record
+    stays well inside what brokers accept (message.max.bytes, 1 MB by default)."""
+    parts, size = [[]], 0
+    for event in events:
+        if parts[-1] and size + len(event.value) > BATCH_MAX_BYTES:
+            parts.append([])
+            size = 0
+        parts[-1].append(event)
+        size += len(event.value)
+    return parts
 
 
 def _forget_connection() -> None:

@@ -18,6 +18,10 @@ from functools import cache
 from pathlib import Path
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+# Topics written by every visit, whose records may be batches of events (events.envelope.make_batch).
+BATCHED_TOPICS = {"hangarstack.aircraft.views", "hangarstack.search.queries", "hangarstack.user.activity"}
+BATCH_TYPE = "com.hangarstack.batch"
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 
 
 def topic_names() -> list[str]:
@@ -27,29 +31,75 @@ def topic_names() -> list[str]:
 
 @cache
 def schema_text(topic_name: str) -> str:
-    return (SCHEMA_DIR / f"{topic_name}.json").read_text()
-
-
-def load(topic_name: str) -> dict:
-    return json.loads(schema_text(topic_name))
+    """The topic's schema as registries and brokers get it (see load)."""
+    return json.dumps(load(topic_name), indent=2)
 
 
 @cache
-def validator(topic_name: str):
-    """A jsonschema validator for the topic's events (the draft its $schema names)."""
+def _file_text(topic_name: str) -> str:
+    return (SCHEMA_DIR / f"{topic_name}.json").read_text()
+
+
+def event_schema(topic_name: str) -> dict:
+    """One event's schema, as events/schemas/ gives it (a new copy each call)."""
+    return json.loads(_file_text(topic_name))
+
+
+def load(topic_name: str) -> dict:
+    """The schema of a record on the topic: the event's own (events/schemas/), and
+    on a batched topic also a batch of such events (events.envelope.make_batch)."""
+    event = event_schema(topic_name)
+    if topic_name not in BATCHED_TOPICS:
+        return event
+    annotations = ("$schema", "$id", "title")
+    body = {key: value for key, value in event.items() if key not in (*annotations, "description")}
+    return {
+        **{key: event[key] for key in annotations if key in event},
+        "description": event.get("description", "") + " A web process may send several in one record: a batch.",
+        "anyOf": [body, _batch_of(body)],
+    }
+
+
+def _batch_of(event: dict) -> dict:
+    attribute = event["properties"]
+    return {
+        "type": "object",
+        "required": ["specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data"],
+        "properties": {
+            "specversion": attribute["specversion"],
+            "id": attribute["id"],
+            "source": attribute["source"],
+            "type": {"const": BATCH_TYPE},
+            "time": attribute["time"],
+            "subject": {"type": "string"},
+            "datacontenttype": {"const": BATCH_CONTENT_TYPE},
+            "data": {"type": "array", "minItems": 1, "items": event},
+        },
+    }
+
+
+@cache
+def validator(topic_name: str, *, batch: bool | None = None):
+    """A jsonschema validator (the draft the schema's $schema names) for a record on
+    the topic; batch=False or True: for one event, or for a batch, alone."""
     from jsonschema.validators import validator_for
 
     schema = load(topic_name)
+    if batch is not None and "anyOf" in schema:
+        schema = {"$schema": schema["$schema"], **schema["anyOf"][1 if batch else 0]}
     cls = validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
 
 
 def problems(topic_name: str, envelope: object) -> list[str]:
-    """Why an event breaks its topic's schema (empty when it conforms)."""
+    """Why a record breaks its topic's schema (empty when it conforms). A record is
+    checked as what its type says it is, so the reasons name the field at fault."""
+    batch = isinstance(envelope, dict) and envelope.get("type") == BATCH_TYPE
+    check = validator(topic_name, batch=batch if topic_name in BATCHED_TOPICS else None)
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
-        for error in sorted(validator(topic_name).iter_errors(envelope), key=lambda e: list(e.absolute_path))
+        for error in sorted(check.iter_errors(envelope), key=lambda e: list(e.absolute_path))
     ]
 
 

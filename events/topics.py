@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .schema_store import BATCHED_TOPICS
+
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -24,6 +26,11 @@ class Topic:
     @property
     def full_name(self) -> str:
         return settings.KAFKA["TOPIC_PREFIX"] + self.name
+
+    @property
+    def batched(self) -> bool:
+        """Written by every visit: a web process sends its events in batches (events.envelope)."""
+        return self.name in BATCHED_TOPICS
 
     @property
     def partitions(self) -> int:

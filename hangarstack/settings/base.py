@@ -190,10 +190,14 @@ KAFKA = {
     "USERNAME": env("KAFKA_USERNAME", default=""),
     "PASSWORD": env("KAFKA_PASSWORD", default=""),
     "MESSAGE_TIMEOUT_MS": env.int("KAFKA_MESSAGE_TIMEOUT_MS", default=10_000),
-    # How long a web worker's producer gathers events before it sends them (one produce
-    # request per partition per interval): longer means fewer, larger requests for the
-    # broker and the worker, and a longer window a SIGKILLed worker can lose.
-    "LINGER_MS": env.int("KAFKA_LINGER_MS", default=100),
+    # How long librdkafka gathers records before it sends them (one produce request per
+    # partition per interval). Visits' events are already gathered into batches (below).
+    "LINGER_MS": env.int("KAFKA_LINGER_MS", default=20),
+    # How long a web process gathers its views, searches and comparisons into one record
+    # per topic (events.envelope.make_batch); 0 sends one record per event. Longer means
+    # less work per event for the worker, the broker and the consumer, and a longer
+    # window a SIGKILLed worker can lose (this plus LINGER_MS).
+    "BATCH_MS": env.int("EVENTS_BATCH_MS", default=100),
     "CONSUMER_GROUP": env("KAFKA_CONSUMER_GROUP", default="hangarstack-analytics"),
     # Static membership (group.instance.id): a restarted consumer with the same id
     # gets its partitions back at once. Unique per consumer process; empty = dynamic.

@@ -253,7 +253,7 @@ def test_gunicorn_workers_killed_lose_at_most_the_linger_window(site, plane):
     wait_until(settled, RECOVERY_SECONDS, what="outbox and spool empty")
     time.sleep(5)  # let the consumer take the last batch
     views = site.db.views(plane)
-    # The documented loss: what a SIGKILLed worker held in memory (the linger interval, KAFKA_LINGER_MS).
+    # The documented loss: what a SIGKILLed worker held in memory (EVENTS_BATCH_MS plus KAFKA_LINGER_MS).
     assert expected - kills <= views <= expected, (views, expected)
     assert_processes_alive(site)
 

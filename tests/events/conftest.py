@@ -8,6 +8,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from events import producer, topics
 from events.connection import kafka_config
+from events.envelope import unbatch
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def kafka_topics(create_kafka_topics):
 
 
 def read_topic(topic, *, idle: float = 1.5, timeout: float = 20.0) -> list[dict]:
-    """Every envelope on the topic, read by direct assignment (no group join)."""
+    """Every event on the topic (those of a batch one by one), read by direct assignment (no group join)."""
     consumer = Consumer(kafka_config(**{"group.id": "tests-reader", "enable.auto.commit": False}))
     try:
         metadata = consumer.list_topics(topic.full_name, timeout=10).topics[topic.full_name]
@@ -25,7 +26,7 @@ def read_topic(topic, *, idle: float = 1.5, timeout: float = 20.0) -> list[dict]
         while time.monotonic() < deadline and time.monotonic() - last < idle:
             for message in consumer.consume(500, timeout=0.3):
                 if not message.error():
-                    envelopes.append(json.loads(message.value()))
+                    envelopes += unbatch(json.loads(message.value()))
                     last = time.monotonic()
         return envelopes
     finally:
@@ -46,6 +47,14 @@ def raw_messages(topic, *, idle: float = 1.5):
         return messages
     finally:
         consumer.close()
+
+
+def events_in_outbox(topic, **filters) -> int:
+    """Events the outbox holds for the topic, those of a batch one by one."""
+    from events.models import OutboxEvent
+
+    values = OutboxEvent.objects.filter(topic=topic.name, **filters).values_list("value", flat=True)
+    return sum(len(unbatch(json.loads(value))) for value in values)
 
 
 @pytest.fixture

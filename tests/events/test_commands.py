@@ -64,11 +64,12 @@ def test_relay_events_once_drains_the_outbox(kafka_topics):
 @pytest.mark.django_db(transaction=True)
 def test_tail_events_prints_what_arrives(client, kafka_topics, flush_events):
     plane = AircraftFactory()
-    client.get(plane.get_absolute_url())
+    for _ in range(3):  # sent as one batch record: printed event by event
+        client.get(plane.get_absolute_url())
     flush_events()
     output = run("tail_events", "views", "--from-beginning", "--timeout", "2")
-    assert "com.hangarstack.aircraft.viewed" in output
-    assert f"subject={plane.slug}" in output
+    assert "com.hangarstack.aircraft.viewed" in output and "com.hangarstack.batch" not in output
+    assert output.count(f"subject={plane.slug}") == 3
 
 
 def test_tail_events_unknown_topic(kafka_topics):

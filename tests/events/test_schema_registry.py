@@ -83,7 +83,7 @@ def test_configured_level_is_used(registry, settings):
 
 def test_compatible_change_is_a_new_version(registry):
     views = f"{topics.VIEWS.full_name}-value"
-    older = schema_store.load(topics.VIEWS.name)
+    older = schema_store.event_schema(topics.VIEWS.name)
     del older["properties"]["data"]["properties"]["client"]["properties"]["referrer_host"]  # field added since
     registry.add(views, json.dumps(older))
     out = register()
@@ -93,7 +93,7 @@ def test_compatible_change_is_a_new_version(registry):
 
 def test_incompatible_schema_is_reported_and_nothing_is_registered(registry):
     views = f"{topics.VIEWS.full_name}-value"
-    wider = schema_store.load(topics.VIEWS.name)
+    wider = schema_store.event_schema(topics.VIEWS.name)
     wider["properties"]["data"]["properties"]["via"]["enum"].append("feed")  # the local schema lacks "feed"
     registry.add(views, json.dumps(wider))
     out = StringIO()
@@ -184,9 +184,13 @@ def test_producer_frames_with_the_schema_id_and_the_consumer_reads_both(
 
 def test_serializer_refuses_a_schema_breaking_event_into_the_dead_letters(registry, unvalidated_topics, fresh_producer):
     register()
-    bad = view_of(AircraftFactory(), via="telepathy")
+    plane = AircraftFactory()
+    bad, good = view_of(plane, via="telepathy"), view_of(plane)
     producer.publish(bad)
+    producer.publish(good)  # gathered into one batch with the bad one: must not be set aside with it
+    assert producer.get_producer().flush(15) == 0
     letter = DeadLetterEvent.objects.get(event_id=bad.id)
+    assert not DeadLetterEvent.objects.filter(event_id=good.id).exists()
     assert letter.stage == DeadLetterEvent.Stage.SERIALIZER and "telepathy" in letter.reason
     assert not OutboxEvent.objects.filter(event_id=bad.id).exists()
 
@@ -200,6 +204,7 @@ def test_events_wait_in_the_outbox_while_the_registry_is_unreachable(settings, u
     }
     event = view_of(AircraftFactory())
     producer.publish(event)
+    producer.get_producer().send_batches()  # what the delivery thread does every EVENTS_BATCH_MS
     row = OutboxEvent.objects.get(event_id=event.id)
     assert row.origin == OutboxEvent.Origin.SPOOLED
     assert serde.decode_value(row.value.encode()) == event.envelope

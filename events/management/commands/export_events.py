@@ -4,7 +4,8 @@ Part of a backup (scripts/backup.sh --events): the topics hold the analytics'
 raw material, which PostgreSQL does not. Each line is
 {"topic", "partition", "offset", "timestamp", "key", "event"} where "event" is
 the CloudEvents envelope (read from either framing, plain JSON or Schema
-Registry). Bounded: --since takes only events newer than a duration, --max the
+Registry); each event of a batch record gets a line of its own, with the
+record's place. Bounded: --since takes only events newer than a duration, --max the
 newest N of each partition; the export stops at the end each partition had when
 it started (events stamped later are left out), so a busy topic cannot keep it
 running. Lines are written partition by partition, in offset order, which
@@ -23,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from events import serde, topics
 from events.connection import kafka_config
+from events.envelope import unbatch
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 IDLE_SECONDS = 1.5  # nothing new for this long: the partition is read to its end
@@ -107,12 +109,13 @@ class Command(BaseCommand):
                         break
                     if since_ms is not None and message.timestamp()[1] < since_ms:
                         continue
-                    line = self._line(message)
+                    lines = self._lines(message)
                     if newest:
-                        kept.append(line)
+                        kept.extend(lines)
                     else:
-                        handle.write(json.dumps(line, separators=(",", ":")) + "\n")
-                        count += 1
+                        for line in lines:
+                            handle.write(json.dumps(line, separators=(",", ":")) + "\n")
+                        count += len(lines)
                 if messages:
                     idle_since = time.monotonic()
                 elif time.monotonic() - idle_since >= IDLE_SECONDS:
@@ -124,13 +127,16 @@ class Command(BaseCommand):
         return count
 
     @staticmethod
-    def _line(message) -> dict:
+    def _lines(message) -> list[dict]:
+        """A line per event: a batch record's events each get one, with the record's place."""
         envelope = serde.decode_value(message.value(), message.topic())
-        return {
+        record = {
             "topic": message.topic(),
             "partition": message.partition(),
             "offset": message.offset(),
             "timestamp": message.timestamp()[1],
             "key": message.key().decode() if message.key() is not None else None,
-            "event": envelope if envelope is not None else {"undecodable": message.value().hex()},
         }
+        if envelope is None:
+            return [{**record, "event": {"undecodable": message.value().hex()}}]
+        return [{**record, "event": event} for event in unbatch(envelope)]

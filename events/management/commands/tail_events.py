@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 
 from events import serde, topics
 from events.connection import kafka_config
+from events.envelope import unbatch
 from events.management.service import ServiceCommand
 
 
@@ -58,8 +59,9 @@ class Command(ServiceCommand):
         envelope = serde.decode_value(message.value(), message.topic())  # plain or registry framed
         if not isinstance(envelope, dict):
             return f"[{message.partition()}@{message.offset()}] (not JSON) {text[:200]}"
-        return (
-            f"{envelope.get('time', '?')} {envelope.get('type', '?')} subject={envelope.get('subject', '')} "
-            f"key={(message.key() or b'').decode()} [{message.partition()}@{message.offset()}]\n"
-            f"  {json.dumps(envelope.get('data', {}), ensure_ascii=False)}"
+        place = f"key={(message.key() or b'').decode()} [{message.partition()}@{message.offset()}]"
+        return "\n".join(  # a batch record: each of its events in turn
+            f"{event.get('time', '?')} {event.get('type', '?')} subject={event.get('subject', '')} {place}\n"
+            f"  {json.dumps(event.get('data', {}), ensure_ascii=False)}"
+            for event in unbatch(envelope)
         )

@@ -1,0 +1,123 @@
+"""Visits' events travel in batches: one record per topic per EVENTS_BATCH_MS.
+
+Pure pieces (the batch envelope, its schema, the compatibility rule) are
+checked here directly; the producer and the consumer against the real broker.
+"""
+
+import json
+
+import pytest
+
+from aircraft.models import AircraftViewTotal
+from events import consumer, producer, schema_store, topics
+from events.compatibility import backward_problems
+from events.deadletter import triage
+from events.envelope import make_batch, make_event, split_batch, unbatch
+from events.models import ProcessedEvent
+from tests.events.conftest import raw_messages
+from tests.factories import AircraftFactory
+
+
+def view(aircraft_id: int = 1, *, via: str = "page"):
+    return make_event(
+        topics.VIEWS,
+        "aircraft.viewed",
+        subject=f"plane-{aircraft_id}",
+        key=str(aircraft_id),
+        data={
+            "aircraft": {"id": aircraft_id, "slug": f"plane-{aircraft_id}", "designation": "B-1", "manufacturer": "M"},
+            "via": via,
+            "client": {"visitor": "0123456789abcdef"},
+        },
+    )
+
+
+def test_a_batch_carries_each_event_as_it_was_made():
+    events = [view(n) for n in (1, 2, 3)]
+    batch = make_batch(events)
+    envelope = json.loads(batch.value)
+    assert batch.count == 3 and batch.topic == topics.VIEWS.name and envelope["id"] == batch.id
+    assert envelope["type"] == "com.hangarstack.batch"
+    assert unbatch(envelope) == [event.envelope for event in events]
+    assert [e.value for e in split_batch(batch)] == [event.value for event in events]
+    assert schema_store.problems(topics.VIEWS.name, envelope) == []
+
+
+def test_an_event_alone_is_no_batch():
+    event = view()
+    assert unbatch(event.envelope) == [event.envelope]
+    assert split_batch(event) == [event]
+
+
+def test_schema_names_the_event_at_fault_inside_a_batch():
+    envelope = json.loads(make_batch([view(1), view(2, via="telepathy")]).value)
+    [problem] = schema_store.problems(topics.VIEWS.name, envelope)
+    assert problem.startswith("data/1/data/via:") and "telepathy" in problem
+
+
+def test_unbatched_topics_take_no_batch():
+    updates = make_event(topics.DATA_UPDATES, "aircraft.updated", subject="x", key="k", data={})
+    envelope = json.loads(make_batch([updates, updates]).value)
+    assert schema_store.problems(topics.DATA_UPDATES.name, envelope)
+    batched = {t.name for t in topics.ALL if t.batched}
+    assert batched == {topics.VIEWS.name, topics.SEARCHES.name, topics.USER_ACTIVITY.name}
+
+
+def test_triage_sets_aside_only_the_events_of_a_batch_that_break_the_schema():
+    good, bad, also_good = view(1), view(2, via="telepathy"), view(3)
+    broken, innocent = triage([make_batch([good, bad, also_good])])
+    assert [event.id for event, _problems in broken] == [bad.id]
+    [rebatched] = innocent
+    assert unbatch(json.loads(rebatched.value)) == [good.envelope, also_good.envelope]
+
+
+def test_allowing_batches_is_backward_compatible_and_a_narrowed_event_is_not():
+    event = schema_store.event_schema(topics.VIEWS.name)
+    assert backward_problems(event, schema_store.load(topics.VIEWS.name)) == []
+    narrowed = schema_store.load(topics.VIEWS.name)
+    narrowed["anyOf"][0]["properties"]["data"]["properties"]["via"]["enum"].remove("beacon")
+    assert backward_problems(event, narrowed) == ["data/via: value 'beacon' no longer allowed"]
+
+
+def carrying(messages, events) -> list:
+    """The records that carry any of these events."""
+    ids = {event.id for event in events}
+    return [m for m in messages if ids & {e["id"] for e in unbatch(json.loads(m.value()))}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_views_go_as_one_record_and_count_once_each(kafka_topics, fresh_producer):
+    plane = AircraftFactory()
+    events = [view(plane.pk) for _ in range(5)]
+    for event in events:
+        producer.publish(event)
+    assert producer.get_producer().pending() == 5  # gathered, not yet sent
+    assert producer.get_producer().flush(15) == 0
+
+    [record] = carrying(raw_messages(topics.VIEWS), events)
+    assert [e["id"] for e in unbatch(json.loads(record.value()))] == [event.id for event in events]
+    assert consumer.apply_batch([record]).applied == 5
+    assert AircraftViewTotal.objects.get(aircraft=plane).views == 5
+    again = consumer.apply_batch([record])  # a redelivered batch counts nothing twice
+    assert again.applied == 0 and again.duplicates == 1
+    assert ProcessedEvent.objects.filter(event_id=json.loads(record.value())["id"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batching_can_be_turned_off(kafka_topics, settings, fresh_producer):
+    settings.KAFKA = {**settings.KAFKA, "BATCH_MS": 0}
+    producer.shutdown()
+    plane = AircraftFactory()
+    events = [view(plane.pk) for _ in range(3)]
+    for event in events:
+        producer.publish(event)
+    assert producer.get_producer().flush(15) == 0
+    records = carrying(raw_messages(topics.VIEWS), events)
+    assert sorted(json.loads(m.value())["id"] for m in records) == sorted(event.id for event in events)
+
+
+def test_a_big_gathering_is_cut_into_records_brokers_accept():
+    events = [view(n % 50) for n in range(3000)]  # about 1 MB of views in one interval
+    parts = producer._parts(events)
+    assert len(parts) > 1 and [e for part in parts for e in part] == events
+    assert all(sum(len(e.value) for e in part) <= producer.BATCH_MAX_BYTES for part in parts)
