@@ -95,3 +95,16 @@ def test_staff_without_the_right_to_edit_get_no_link():
     viewer = Client()
     viewer.force_login(User.objects.create_user("viewer", password="pw-viewer-123", is_staff=True))
     assert ADD_IT not in viewer.get(plane.get_absolute_url()).content.decode()
+
+
+def test_a_layout_says_whether_a_source_for_it_is_recorded(django_capture_on_commit_callbacks):
+    layout = {"wing_planform": "swept", "engine_placement": "underwing", "tail_layout": "conventional"}
+    plane = AircraftFactory(rotor_layout="none", **layout)
+    page = Client().get(plane.get_absolute_url()).content.decode()
+    assert "Swept wing" in row(page, "Layout") and "(source not recorded yet)" in row(page, "Layout")
+
+    plane.configuration_source = plane.sources.first()
+    with django_capture_on_commit_callbacks(execute=True):  # the saved change makes cached pages stale
+        plane.save()
+    page = Client().get(plane.get_absolute_url()).content.decode()
+    assert 'class="source-marker"' in row(page, "Layout") and "not recorded" not in row(page, "Layout")
