@@ -31,7 +31,10 @@ def topic_names() -> list[str]:
 
 @cache
 def schema_text(topic_name: str) -> str:
-    """The topic's schema as registries and brokers get it (see load)."""
+    """The topic's schema as registries get it (see load); a topic without
+    batches keeps its file's text, so a registry sees no change there."""
+    if topic_name not in BATCHED_TOPICS:
+        return _file_text(topic_name)
     return json.dumps(load(topic_name), indent=2)
 
 
