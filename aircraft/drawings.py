@@ -1040,6 +1040,13 @@ def missing_figures(a: Airframe) -> list[str]:
         return notes
     if not a.wing_planform and not a.rotor_layout:
         notes.append("Layout not recorded yet: drawn as a plain outline")
+    else:  # a layout recorded in part: say which part is drawn plain or left out
+        if a.has_wing and not a.wing_planform:
+            notes.append("Wing planform not recorded yet: drawn as a plain straight wing")
+        if not a.is_rotorcraft and not a.tail_layout and a.wing_planform != Wing.FLYING_WING:
+            notes.append("Tail layout not recorded yet: drawn as a plain tailplane and fin")
+        if a.engine_count and not a.engine_placement:
+            notes.append("Engine placement not recorded yet: engines not drawn")
     if a.has_wing and not a.wingspan:
         # A tiltrotor's proprotors sit at its wingtips: without the span there is nowhere to draw them.
         drawn = "wings and proprotors" if a.rotor_layout == Rotor.TILTROTOR else "wings"

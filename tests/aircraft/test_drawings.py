@@ -272,6 +272,21 @@ def test_an_aircraft_whose_layout_is_not_recorded_says_so():
     assert "Layout not recorded yet" not in " ".join(texts(parse(aircraft_drawing(F22))))
 
 
+def test_a_layout_recorded_in_part_says_which_part_is_missing():
+    # What a source described: only the tail (MiG-31), or only where the engine is (La-5FN).
+    tail_only = Airframe("Tail only", 22.7, 13.5, 6.1, None, "", "", 2, "twin-fin", "none")
+    notes = " ".join(texts(parse(aircraft_drawing(tail_only))))
+    assert "Wing planform not recorded yet: drawn as a plain straight wing" in notes
+    assert "Engine placement not recorded yet: engines not drawn" in notes
+    assert "Tail layout not recorded yet" not in notes and "Layout not recorded yet" not in notes
+    engine_only = Airframe("Engine only", 8.7, 9.8, 2.5, None, "", "nose", 1, "", "none")
+    notes = " ".join(texts(parse(aircraft_drawing(engine_only))))
+    assert "Tail layout not recorded yet: drawn as a plain tailplane and fin" in notes
+    assert "Engine placement not recorded yet" not in notes
+    complete = " ".join(texts(parse(aircraft_drawing(F22))))
+    assert "not recorded yet" not in complete
+
+
 def test_a_helicopter_without_rotor_diameter_still_stands_its_full_height():
     plane = Airframe("CH-53E", 22.25, None, 8.53, None, "none", "fuselage", 3, "conventional", "single")
     root = parse(aircraft_drawing(plane))
