@@ -39,43 +39,34 @@ class Event:
         return json.loads(self.value)
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def _attributes(event_type: str, subject: str, content_type: str) -> dict:
+    """The CloudEvents attributes every envelope starts with, under a new id."""
+    return {
+        "specversion": SPEC_VERSION,
+        "id": str(uuid.uuid4()),
+        "source": SOURCE,
+        "type": event_type,
+        "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "subject": subject,
+        "datacontenttype": content_type,
+    }
 
 
 def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) -> Event:
-    event_id = str(uuid.uuid4())
-    envelope = {
-        "specversion": SPEC_VERSION,
-        "id": event_id,
-        "source": SOURCE,
-        "type": TYPE_PREFIX + event_type,
-        "time": _now(),
-        "subject": subject,
-        "datacontenttype": "application/json",
-        "requestid": context.request_id.get(),
-        "data": data,
-    }
+    envelope = _attributes(TYPE_PREFIX + event_type, subject, "application/json")
+    envelope["requestid"] = context.request_id.get()
+    envelope["data"] = data
     body = json.dumps(envelope, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-    return Event(id=event_id, topic=topic.name, key=key, value=body)
+    return Event(id=envelope["id"], topic=topic.name, key=key, value=body)
 
 
 def make_batch(events: list[Event]) -> Event:
     """One record for events of one topic. Their envelopes are spliced in as
     made, not decoded and written again: batching must cost less than it saves."""
-    batch_id = str(uuid.uuid4())
-    head = {
-        "specversion": SPEC_VERSION,
-        "id": batch_id,
-        "source": SOURCE,
-        "type": BATCH_TYPE,
-        "time": _now(),
-        "subject": f"{len(events)} events",
-        "datacontenttype": BATCH_CONTENT_TYPE,
-    }
+    head = _attributes(BATCH_TYPE, f"{len(events)} events", BATCH_CONTENT_TYPE)
     opening = json.dumps(head, separators=(",", ":")).encode()[:-1]
     body = b"".join((opening, b',"data":[', b",".join(event.value for event in events), b"]}"))
-    return Event(id=batch_id, topic=events[0].topic, key=batch_id, value=body, count=len(events))
+    return Event(id=head["id"], topic=events[0].topic, key=head["id"], value=body, count=len(events))
 
 
 def unbatch(envelope: dict) -> list[dict]:
