@@ -14,15 +14,24 @@ import secrets
 from django.core.cache import cache
 
 _known: set[str] = set()
+_sorted: tuple[str, ...] = ()
 
 
 def register(*names: str) -> None:
     """Declare stamps, so that `bump_all` (after a cache outage) knows them."""
-    _known.update(names)
+    global _sorted
+    if not _known.issuperset(names):
+        _known.update(names)
+        _sorted = tuple(sorted(_known))
 
 
 def known() -> frozenset[str]:
     return frozenset(_known)
+
+
+def known_sorted() -> tuple[str, ...]:
+    """Every known stamp in a fixed order, kept rather than sorted per request (read at every hit)."""
+    return _sorted
 
 
 def key(name: str) -> str:

@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 def request_id_for(request: HttpRequest) -> str:
     """The proxy's X-Request-ID when it is sane, else a fresh one."""
-    incoming = request.headers.get("X-Request-ID", "")
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
     trusted = 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable()
     return incoming if trusted else uuid.uuid4().hex
 

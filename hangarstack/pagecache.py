@@ -1,9 +1,7 @@
 """The page cache: whole answers in the shared Redis, never stale, in one round trip.
 
 Views say what their page depends on (core.pages: stamp names, signals to send
-again, one live number); this middleware knows nothing of what the pages are
-about. It sits near the top of MIDDLEWARE, so a hit skips URL resolution, the
-view and every inner middleware.
+again, one live number); this module knows nothing of what the pages are about.
 
 A GET or HEAD without a session costs one Redis round trip: one server-side
 script (LOOKUP below) that counts the request against the client's rate limit
@@ -14,6 +12,13 @@ sends the page's signals again (a cached page view is still a view), splices
 the live number in and answers. A miss goes down the stack with the request
 already counted, and the answer is stored if the view declared it cacheable.
 
+Two doors share that work (PageCache): under gunicorn, PageCacheFront wraps
+Django's WSGI handler and answers a hit before Django builds its request
+cycle (request signals, middleware, HttpResponse), which is most of what a
+hit would otherwise cost; PageCacheMiddleware, near the top of MIDDLEWARE,
+stores what views make, answers the refusals and misses the front hands it,
+and serves hits itself where no front runs (Django's test client, runserver).
+
 The script reads keys named inside the page (its stamps, its live number), so
 all of them must live on one Redis server: a cluster would need hash tags.
 Without Redis (a cache backend other than django-redis) nothing is cached.
@@ -21,14 +26,18 @@ Without Redis (a cache backend other than django-redis) nothing is cached.
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 import threading
 import time
+from dataclasses import dataclass
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -39,8 +48,10 @@ from redis.exceptions import NoScriptError
 from core import context, pages, stamps
 from core.cache import cache_recovered
 
-from . import ratelimits
+from . import metrics, ratelimits
 from .middleware import request_id_for
+
+logger = logging.getLogger(__name__)
 
 LOOKUP = Script(
     None,
@@ -82,20 +93,52 @@ PER_REQUEST_HEADERS = {"x-request-id", "set-cookie", "date"}
 _SENTINEL = "\x00live\x00"
 
 
-class PageCacheMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+@dataclass
+class Lookup:
+    key: str
+    counter: ratelimits.Counter | None
+    known: tuple[str, ...]
+    # The script's reply: [counted, meta, body, live] for a fresh page, [counted,
+    # None, None, None, each known stamp] for none; None while Redis is away.
+    found: list | None
+
+    @property
+    def counted(self) -> int | None:
+        return None if self.found is None or self.counter is None else self.found[0]
+
+    @property
+    def refused(self) -> bool:
+        counted = self.counted
+        return counted is not None and counted > self.counter.limit
+
+
+@dataclass
+class Answer:
+    """A stored page as this request gets it: a 200 (or 304) with its headers,
+    as HttpResponse keeps them (lower-case name: (name, value))."""
+
+    status: int
+    headers: dict[str, tuple[str, str]]
+    body: bytes
+    endpoint: str
+
+
+class PageCache:
+    """What the front and the middleware share: the key, the lookup, the hit, the store."""
+
+    def __init__(self):
         self.skipped_prefixes = tuple(
             "/" + prefix.lstrip("/")
-            for prefix in (settings.STATIC_URL, settings.MEDIA_URL, settings.ADMIN_URL, "metrics")
+            for prefix in (settings.STATIC_URL, settings.MEDIA_URL, settings.ADMIN_URL, "metrics", "health")
         )
         self.vary_cookies = tuple(settings.PAGE_CACHE_VARY_COOKIES)
         self.seconds = settings.PAGE_CACHE_SECONDS
 
-    def _key(self, request: HttpRequest) -> str | None:
-        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return None
-        if request.path.startswith(self.skipped_prefixes):  # never cached: no round trip to Redis
+    def key(self, request: HttpRequest) -> str | None:
+        if request.method not in ("GET", "HEAD") or request.path.startswith(self.skipped_prefixes):
+            return None  # never cached: no round trip to Redis
+        cookies = request.COOKIES if "HTTP_COOKIE" in request.META else {}
+        if settings.SESSION_COOKIE_NAME in cookies:
             return None
         try:
             # Scheme and host too: API responses carry absolute links.
@@ -104,55 +147,75 @@ class PageCacheMiddleware:
             return None  # the normal stack answers with its 400
         # CORS headers depend on the Origin, so each origin gets its own copy;
         # each preference a page reads from a cookie (the units) too.
-        cookies = request.COOKIES
-        address += "|" + request.headers.get("Origin", "")
+        address += "|" + request.META.get("HTTP_ORIGIN", "")
         address += "|" + "|".join(cookies.get(name, "") for name in self.vary_cookies)
         return f"page:{STORED_FORMAT}:" + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        key = self._key(request)
+    def lookup(self, request: HttpRequest) -> Lookup | None:
+        """Count the request and look its page up, in one round trip; None for
+        a request the cache never answers (nothing is counted then)."""
+        key = self.key(request)
         if key is None:
-            return without_body(request, self.get_response(request))
+            return None
         counter = ratelimits.hit_counter(request)
-        known = sorted(stamps.known())
-        found = _lookup(key, counter, known)
-        if found is not None:
-            counted, meta, body, live = found[:4]
-            if counter is not None and counted is not None:
-                request._rate_limit_checked = True  # RateLimitMiddleware counts it no more
-                if counted > counter.limit:
-                    return without_body(request, self._refused(request, counter))
-            if meta is not None:
-                return without_body(request, self._serve(request, pickle.loads(meta), body, live))  # noqa: S301 - written by _store
-        # A miss: the stamps as they were before the page is made (read by the
-        # lookup), so that a change made meanwhile leaves what is stored stale.
-        before = {}
-        if found is not None:
-            before = {name: int(value) for name, value in zip(known, found[4:], strict=True) if value is not None}
-            if len(before) < len(known):  # a stamp nobody has started yet
-                before = stamps.current(known)
-        response = self.get_response(request)
+        known = stamps.known_sorted()
+        return Lookup(key, counter, known, _lookup(key, counter, known))
+
+    def hit(self, request: HttpRequest, lookup: Lookup) -> Answer | None:
+        """The stored page for this request, its signals sent again; None for a
+        miss or a refusal."""
+        found = lookup.found
+        if found is None or found[1] is None or lookup.refused:
+            return None
+        meta = pickle.loads(found[1])  # noqa: S301 - written by store()
+        body, live = found[2], found[3]
+        request.id = request_id_for(request)
+        if meta["signals"] and request.method == "GET":  # HEAD is no view (core.pages.send)
+            token = context.request_id.set(request.id)
+            try:
+                pages.replay(request, meta["signals"])
+            finally:
+                context.request_id.reset(token)
+        etag = meta["etag"]
+        if meta["live"] is not None:
+            start, end, made_with, json_field, html = meta["live"]
+            value = int(live) if live is not None else made_with
+            if value != made_with:
+                fragment = str(value).encode() if json_field else html(value).encode()
+                body = body[:start] + fragment + body[end:]
+                etag = f'{etag[:-1]}-{value}"'
+        stored = meta["headers"]
+        if request.META.get("HTTP_IF_NONE_MATCH") == etag:
+            status, body = 304, b""
+            headers = {name: stored[name] for name in ("cache-control", "vary") if name in stored}
+        else:
+            status, headers = meta["status"], dict(stored)
+            if "content-length" in headers:
+                headers["content-length"] = ("Content-Length", str(len(body)))
+        headers["etag"] = ("ETag", etag)
+        headers["x-request-id"] = ("X-Request-ID", request.id)
+        return Answer(status, headers, body, meta["endpoint"])
+
+    def store(self, lookup: Lookup, request: HttpRequest, response: HttpResponse) -> None:
+        """Keep a view's answer, if it said it may be kept, under the stamps as
+        they were before it was made (read by the lookup), so that a change made
+        meanwhile leaves what is stored stale."""
         page = getattr(response, "page", None)
         # A HEAD answer is never stored: its view sent no signals for hits to send again.
-        if page is not None and found is not None and request.method == "GET" and not response.cookies:
-            self._store(key, request, response, page, before)
-        return without_body(request, response)
-
-    def _refused(self, request: HttpRequest, counter) -> HttpResponse:
-        request.id = request_id_for(request)
-        refused = ratelimits.rate_limited(request, counter.window - int(time.time()))
-        refused["X-Request-ID"] = request.id
-        return refused
-
-    def _store(self, key: str, request: HttpRequest, response: HttpResponse, page: pages.Page, before: dict) -> None:
+        if page is None or lookup.found is None or request.method != "GET" or response.cookies:
+            return
+        before = {
+            name: int(value) for name, value in zip(lookup.known, lookup.found[4:], strict=True) if value is not None
+        }
+        if len(before) < len(lookup.known):  # a stamp nobody has started yet
+            before = stamps.current(lookup.known)
         if any(name not in before for name in page.stamps):
             return  # a stamp first heard of while this page was made: store the next one
         content = response.content
         meta = {
             "status": response.status_code,
             "etag": response.get("ETag", ""),
-            # As HttpResponse keeps them (lower-case name: (name, value)), checked
-            # once here rather than header by header at every hit.
+            # As HttpResponse keeps them, checked once here rather than header by header at every hit.
             "headers": {k: pair for k, pair in response.headers._store.items() if k not in PER_REQUEST_HEADERS},
             "endpoint": request.resolver_match.view_name if request.resolver_match else "",
             "signals": page.signals,
@@ -171,7 +234,7 @@ class PageCacheMiddleware:
             meta["live"] = (start, end, live.value, live.json_field, live.html)
             fields["live"] = cache.make_key(live.key)
         fields["meta"] = pickle.dumps(meta, pickle.HIGHEST_PROTOCOL)
-        full_key = cache.make_key(key)
+        full_key = cache.make_key(lookup.key)
 
         def write():
             pipe = cache.client.get_client(write=True).pipeline(transaction=True)
@@ -182,37 +245,93 @@ class PageCacheMiddleware:
 
         _guarded(write, write=True)
 
-    def _serve(self, request: HttpRequest, meta: dict, body: bytes, live: bytes | None) -> HttpResponse:
-        request.id = request_id_for(request)
-        request._metrics_endpoint = meta["endpoint"]
-        if meta["signals"] and request.method == "GET":  # HEAD is no view (core.pages.send)
-            token = context.request_id.set(request.id)
-            try:
-                pages.replay(request, meta["signals"])
-            finally:
-                context.request_id.reset(token)
-        etag = meta["etag"]
-        if meta["live"] is not None:
-            start, end, made_with, json_field, html = meta["live"]
-            value = int(live) if live is not None else made_with
-            if value != made_with:
-                fragment = str(value).encode() if json_field else html(value).encode()
-                body = body[:start] + fragment + body[end:]
-                etag = f'{etag[:-1]}-{value}"'
-        headers = meta["headers"]
-        if request.headers.get("If-None-Match") == etag:
-            response = HttpResponseNotModified()
-            for name in ("cache-control", "vary"):
-                if name in headers:
-                    response.headers._store[name] = headers[name]
+
+# The front's lookup, handed down to the middleware in the WSGI environ.
+HANDED_DOWN = "hangarstack.pagecache.lookup"
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.pages = PageCache()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if HANDED_DOWN in request.META:  # the front looked it up: a miss or a refusal
+            lookup = request.META.pop(HANDED_DOWN)
         else:
-            response = HttpResponse(body, status=meta["status"])
-            response.headers._store.update(headers)
-            if "content-length" in headers:
-                response["Content-Length"] = str(len(body))
-        response["ETag"] = etag
-        response["X-Request-ID"] = request.id
-        return response
+            lookup = self.pages.lookup(request)
+            if lookup is not None and (answer := self.pages.hit(request, lookup)) is not None:
+                request._metrics_endpoint = answer.endpoint
+                return without_body(request, _response(answer))
+        if lookup is None:
+            return without_body(request, self.get_response(request))
+        if lookup.counted is not None:
+            request._rate_limit_checked = True  # RateLimitMiddleware counts it no more
+            if lookup.refused:
+                return without_body(request, self._refused(request, lookup.counter))
+        response = self.get_response(request)
+        self.pages.store(lookup, request, response)
+        return without_body(request, response)
+
+    def _refused(self, request: HttpRequest, counter) -> HttpResponse:
+        request.id = request_id_for(request)
+        refused = ratelimits.rate_limited(request, counter.window - int(time.time()))
+        refused["X-Request-ID"] = request.id
+        return refused
+
+
+def _response(answer: Answer) -> HttpResponse:
+    response = HttpResponseNotModified() if answer.status == 304 else HttpResponse(answer.body, status=answer.status)
+    response.headers._store.update(answer.headers)
+    return response
+
+
+class PageCacheFront:
+    """The WSGI application under gunicorn: Django's handler behind a door that
+    answers fresh stored pages itself.
+
+    A hit needs none of Django's request cycle: no request_started/finished
+    (they close stale database connections; a hit opens none), no middleware
+    (a stored page keeps the headers they set), no HttpResponse. Everything
+    else, a miss, a refusal, a request the cache never answers, a failure in
+    here, goes to Django as before, with the lookup handed down so the request
+    is counted once."""
+
+    def __init__(self, django_application):
+        self.django = django_application
+        self.pages = PageCache()
+
+    def __call__(self, environ: dict, start_response):
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not environ.get("PATH_INFO", "").startswith(
+            self.pages.skipped_prefixes
+        ):
+            started = time.perf_counter()
+            try:
+                answer = self._hit(environ)
+            except Exception:  # the stack answers instead, and logs what it sees
+                logger.exception("page cache front failed; handing the request to Django")
+                environ.pop(HANDED_DOWN, None)
+                answer = None
+            if answer is not None:
+                metrics.observe(environ["REQUEST_METHOD"], answer.endpoint, answer.status, started)
+                start_response(STATUS_LINES.get(answer.status) or str(answer.status), list(answer.headers.values()))
+                return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
+        return self.django(environ, start_response)
+
+    def _hit(self, environ: dict) -> Answer | None:
+        request = WSGIRequest(environ)
+        lookup = self.pages.lookup(request)
+        if lookup is None:
+            return None
+        answer = self.pages.hit(request, lookup)
+        if answer is None:
+            environ[HANDED_DOWN] = lookup
+        elif environ["REQUEST_METHOD"] == "HEAD" and answer.status == 200:
+            answer.headers["content-length"] = ("Content-Length", str(len(answer.body)))
+        return answer
+
+
+STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
 def _live_span(live: pages.Live, content: bytes) -> tuple[bytes, int, int] | None:
@@ -280,7 +399,7 @@ class _Link(threading.local):
 _link = _Link()
 
 
-def _lookup(key: str, counter, known: list[str]) -> list | None:
+def _lookup(key: str, counter, known: tuple[str, ...]) -> list | None:
     """One round trip: [requests counted (or None), meta, body, live number] for
     a fresh page; [counted, None, None, None, each known stamp's value] when
     there is none; None when Redis is away."""

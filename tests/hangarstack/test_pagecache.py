@@ -1,12 +1,8 @@
 """Pages come from the shared cache in one Redis round trip, are never stale, and still emit their events."""
 
-import contextlib
 import re
-import uuid
 
 import pytest
-import redis
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,17 +11,10 @@ from aircraft import signals
 from aircraft import stamps as catalogue_stamps
 from aircraft.models import Aircraft
 from core import stamps
-from events import receivers
 from tests.factories import AircraftFactory
+from tests.hangarstack.conftest import redis_commands
 
 pytestmark = pytest.mark.django_db(transaction=True)  # on_commit invalidation runs for real
-
-
-@pytest.fixture
-def published(monkeypatch):
-    events = []
-    monkeypatch.setattr(receivers.producer, "publish", events.append)
-    return events
 
 
 def test_second_load_is_served_from_cache_without_queries(client):
@@ -149,26 +138,6 @@ def test_cached_detail_pages_show_the_live_view_count(client):
 
 
 # --- One round trip, stamps, plain signals --------------------------------------
-
-
-@contextlib.contextmanager
-def redis_commands():
-    """Every command clients send to the real Redis meanwhile (MONITOR), each as
-    its words; commands a server-side script runs are not round trips, and left out."""
-    # Connections of its own, opened first: the site's stay as they are.
-    watcher, marker_sender = redis.Redis.from_url(settings.CACHE_URL), redis.Redis.from_url(settings.CACHE_URL)
-    marker_sender.ping()
-    seen = []
-    with watcher.monitor() as monitor:
-        yield seen
-        marker = f"end-{uuid.uuid4().hex}"
-        marker_sender.echo(marker)
-        while True:
-            command = monitor.next_command()
-            if marker in command["command"]:
-                break
-            if command.get("client_type") != "lua":
-                seen.append(command["command"])
 
 
 def test_a_cached_page_costs_one_round_trip_to_redis_rate_limit_included(client, published):
