@@ -18,6 +18,9 @@ class OutboxEvent(models.Model):
     topic = models.CharField(max_length=120)
     key = models.CharField(max_length=200)
     value = models.TextField(help_text="The CloudEvents JSON envelope.")
+    # A batch record (events.envelope.make_batch) carries several events: the
+    # relay's metrics count them, not the record.
+    event_count = models.PositiveIntegerField(default=1)
     origin = models.CharField(max_length=20, choices=Origin, default=Origin.TRANSACTION)
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)

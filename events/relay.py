@@ -126,7 +126,9 @@ class Relay:
             if row.seq in dead:
                 continue  # counted as rejected
             outcome = "delivered" if row.seq in delivered else "failed"
-            metrics.EVENTS.labels(BY_NAME[row.topic].short if row.topic in BY_NAME else row.topic, outcome).inc()
+            metrics.EVENTS.labels(BY_NAME[row.topic].short if row.topic in BY_NAME else row.topic, outcome).inc(
+                row.event_count
+            )
         if failed:
             metrics.RELAY_FAILURES.inc(len(failed))
             logger.debug("relay: %d delivered, %d not yet (%s)", len(delivered), len(failed), failed[0].last_error)
@@ -140,7 +142,10 @@ class Relay:
         if not refused:
             return set()
         by_id = {str(row.event_id): row for row in refused}
-        events = [Event(id=str(r.event_id), topic=r.topic, key=r.key, value=r.value.encode()) for r in refused]
+        events = [
+            Event(id=str(r.event_id), topic=r.topic, key=r.key, value=r.value.encode(), count=r.event_count)
+            for r in refused
+        ]
         broken, _innocent = deadletter.triage(events)
         deadletter.set_aside(broken, stage=stage)
         return {by_id[event.id].seq for event, _problems in broken}

@@ -43,7 +43,8 @@ def append(events: list[Event]) -> None:
     """Append events durably (fsync) to this process's spool file. Raises OSError if it cannot."""
     directory().mkdir(parents=True, exist_ok=True)
     lines = b"".join(
-        json.dumps({"id": e.id, "topic": e.topic, "key": e.key, "value": e.value.decode()}).encode() + b"\n"
+        json.dumps({"id": e.id, "topic": e.topic, "key": e.key, "value": e.value.decode(), "count": e.count}).encode()
+        + b"\n"
         for e in events
     )
     fd = os.open(_path_for(os.getpid()), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -81,7 +82,13 @@ def _read(fd: int) -> list[Event]:
             try:
                 record = json.loads(line)
                 events.append(
-                    Event(id=record["id"], topic=record["topic"], key=record["key"], value=record["value"].encode())
+                    Event(
+                        id=record["id"],
+                        topic=record["topic"],
+                        key=record["key"],
+                        value=record["value"].encode(),
+                        count=record.get("count", 1),  # files spooled before batches have none
+                    )
                 )
             except (ValueError, KeyError, TypeError):
                 # A line cut short by a crash mid-write: nothing else can be recovered from it.

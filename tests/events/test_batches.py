@@ -9,11 +9,12 @@ import json
 import pytest
 
 from aircraft.models import AircraftViewTotal
-from events import consumer, producer, schema_store, topics
+from events import consumer, metrics, producer, schema_store, spool, topics
 from events.compatibility import backward_problems
 from events.deadletter import triage
 from events.envelope import make_batch, make_event, split_batch, unbatch
-from events.models import ProcessedEvent
+from events.models import OutboxEvent, ProcessedEvent
+from events.relay import Relay
 from tests.events.conftest import raw_messages
 from tests.factories import AircraftFactory
 
@@ -121,3 +122,18 @@ def test_a_big_gathering_is_cut_into_records_brokers_accept():
     parts = producer._parts(events)
     assert len(parts) > 1 and [e for part in parts for e in part] == events
     assert all(sum(len(e.value) for e in part) <= producer.BATCH_MAX_BYTES for part in parts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_kept_through_an_outage_is_counted_as_its_events(kafka_topics, settings, tmp_path):
+    """Spool file, outbox, relay: the batch stays one record, and the relay's
+    metrics count the events it carries, as the producer's do."""
+    settings.EVENTS_SPOOL_DIR = tmp_path / "spool"
+    batch = make_batch([view(7) for _ in range(4)])
+    spool.append([batch])
+    assert spool.drain() == 1
+    assert OutboxEvent.objects.get(event_id=batch.id).event_count == 4
+    delivered = metrics.EVENTS.labels(topics.VIEWS.short, "delivered")
+    before = delivered._value.get()
+    assert Relay(flush_timeout=10).drain().delivered == 1
+    assert delivered._value.get() == before + 4
