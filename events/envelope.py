@@ -22,6 +22,8 @@ from .schema_store import BATCH_CONTENT_TYPE, BATCH_TYPE
 SPEC_VERSION = "1.0"
 SOURCE = f"//hangarstack/{socket.gethostname()}"
 TYPE_PREFIX = "com.hangarstack."
+# One encoder for every envelope: json.dumps(cls=...) would build a new one per event.
+_ENCODER = DjangoJSONEncoder(separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) ->
     envelope = _attributes(TYPE_PREFIX + event_type, subject, "application/json")
     envelope["requestid"] = context.request_id.get()
     envelope["data"] = data
-    body = json.dumps(envelope, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    body = _ENCODER.encode(envelope).encode()
     return Event(id=envelope["id"], topic=topic.name, key=key, value=body)
 
 

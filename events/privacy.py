@@ -41,8 +41,9 @@ def client_context(request: HttpRequest | None) -> dict:
         return {}
     return {
         "visitor": visitor_id(client_ip(request)),
-        "user_agent": request.headers.get("User-Agent", "")[:200],
-        "referrer_host": _host(request.headers.get("Referer", "")),
+        # From META rather than request.headers, which would be built for these two alone.
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        "referrer_host": _host(request.META.get("HTTP_REFERER", "")),
     }
 
 
