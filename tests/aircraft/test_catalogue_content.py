@@ -1,7 +1,7 @@
 """What the shipped catalogue (fixtures/aircraft.json) holds, so it cannot quietly shrink or thin out.
 
 Issue 10 asks for 300+ aircraft from 30+ manufacturers, every figure read in a source the record names, and nine
-in ten of the expected figures filled. The completeness floors below are the shares the 2026.11.5 catalogue
+in ten of the expected figures filled. The completeness floors below are the shares the 2026.11.6 catalogue
 reached, rounded down to the nearest 5%; most are below the target of 90% (README, "Catalogue data"). Raise a
 floor when the catalogue fills a field; never lower one without saying why in the README.
 """
@@ -149,8 +149,8 @@ COMPLETENESS_FLOORS = {
     ("fixed-wing", "wingspan"): 90,
     ("fixed-wing", "height"): 90,
     ("fixed-wing", "max_takeoff_weight"): 90,
-    ("fixed-wing", "max_speed"): 85,  # maximum speed or Mach
-    ("fixed-wing", "range"): 55,
+    ("fixed-wing", "max_speed"): 90,  # maximum speed or Mach
+    ("fixed-wing", "range"): 60,
     ("fixed-wing", "service_ceiling"): 85,
     ("fixed-wing", "first_flight"): 95,
     ("fixed-wing", "entered_service"): 90,  # or a status saying why not
@@ -167,7 +167,7 @@ COMPLETENESS_FLOORS = {
     ("retired", "retired"): 20,
 }
 # Aircraft whose layout was recorded before a layout needed a source (2026.11.1); may only fall.
-LEGACY_UNSOURCED_LAYOUTS = 89
+LEGACY_UNSOURCED_LAYOUTS = 85
 
 
 @pytest.fixture(scope="module")
