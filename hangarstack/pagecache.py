@@ -167,7 +167,7 @@ class PageCache:
         found = lookup.found
         if found is None or found[1] is None or lookup.refused:
             return None
-        meta = pickle.loads(found[1])  # noqa: S301 - written by store()
+        meta = _metadata(found[1])
         body, live = found[2], found[3]
         request.id = request_id_for(request)
         if meta["signals"] and request.method == "GET":  # HEAD is no view (core.pages.send)
@@ -334,6 +334,20 @@ class PageCacheFront:
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
+_read_metadata: dict[bytes, dict] = {}
+
+
+def _metadata(stored: bytes) -> dict:
+    """A stored page's metadata, unpickled once per process and version of the page
+    (hits of a busy page read the same bytes again and again). Read only."""
+    meta = _read_metadata.get(stored)
+    if meta is None:
+        if len(_read_metadata) >= 1024:
+            _read_metadata.clear()
+        meta = _read_metadata[stored] = pickle.loads(stored)  # noqa: S301 - written by PageCache.store
+    return meta
+
+
 def _live_span(live: pages.Live, content: bytes) -> tuple[bytes, int, int] | None:
     """The body, and where in it the live number's text is (to be replaced at a hit)."""
     if live.json_field:
@@ -403,9 +417,19 @@ def _lookup(key: str, counter, known: tuple[str, ...]) -> list | None:
     """One round trip: [requests counted (or None), meta, body, live number] for
     a fresh page; [counted, None, None, None, each known stamp's value] when
     there is none; None when Redis is away."""
-    limit, lifetime = ("", 0) if counter is None else (cache.make_key(counter.key), counter.period + EXPIRATION_FUDGE)
-    keys = [cache.make_key(key), limit, *(cache.make_key(stamps.key(name)) for name in known)]
-    return _guarded(lambda: _link.run("EVALSHA", LOOKUP.sha, len(keys), *keys, lifetime), write=False)
+    make_key = cache.make_key
+    limit, lifetime = ("", 0) if counter is None else (make_key(counter.key), counter.period + EXPIRATION_FUDGE)
+    stamp_keys = _stamp_keys.get(known)
+    if stamp_keys is None:
+        stamp_keys = _stamp_keys[known] = tuple(make_key(stamps.key(name)) for name in known)
+    return _guarded(
+        lambda: _link.run("EVALSHA", LOOKUP.sha, 2 + len(stamp_keys), make_key(key), limit, *stamp_keys, lifetime),
+        write=False,
+    )
+
+
+# The known stamps' cache keys, made once per set of stamps rather than at every lookup.
+_stamp_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 def without_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:

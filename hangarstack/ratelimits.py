@@ -15,6 +15,7 @@ fails) each limit follows its own stated rule, RATELIMIT_OUTAGE:
   beside django-axes).
 """
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -110,10 +111,19 @@ def hit_counter(request: HttpRequest) -> Counter | None:
     if len(rules) != 1:
         return None
     group, rate = rules[0]
-    limit, period = _split_rate(rate)
+    limit, period = _parsed_rate(rate)
     value = client_ip_key(group, request)
     window = _get_window(value, period)
-    return Counter(_make_cache_key(group, window, rate, value, ALL), limit, period, window)
+    return Counter(_counter_key(group, window, rate, value), limit, period, window)
+
+
+# Every page-cache lookup asks for these: parsed and hashed once per rate, client and window.
+_parsed_rate = functools.lru_cache(maxsize=64)(_split_rate)
+
+
+@functools.lru_cache(maxsize=4096)
+def _counter_key(group: str, window: int, rate: str, value: str) -> str:
+    return _make_cache_key(group, window, rate, value, ALL)
 
 
 # --- While Redis is away ---------------------------------------------------------
