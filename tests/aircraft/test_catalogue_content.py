@@ -151,11 +151,11 @@ COMPLETENESS_FLOORS = {
     ("fixed-wing", "max_takeoff_weight"): 90,
     ("fixed-wing", "max_speed"): 90,  # maximum speed or Mach
     ("fixed-wing", "range"): 60,
-    ("fixed-wing", "service_ceiling"): 85,
+    ("fixed-wing", "service_ceiling"): 90,
     ("fixed-wing", "first_flight"): 95,
     ("fixed-wing", "entered_service"): 90,  # or a status saying why not
-    ("rotorcraft", "rotor_diameter"): 80,
-    ("rotorcraft", "length"): 60,
+    ("rotorcraft", "rotor_diameter"): 85,
+    ("rotorcraft", "length"): 65,
     ("rotorcraft", "max_takeoff_weight"): 90,
     ("rotorcraft", "max_speed"): 90,
     ("rotorcraft", "range"): 70,
