@@ -182,7 +182,8 @@ class PageCache:
             value = int(live) if live is not None else made_with
             if value != made_with:
                 fragment = str(value).encode() if json_field else html(value).encode()
-                body = body[:start] + fragment + body[end:]
+                whole = memoryview(body)  # one copy of the page, not one per slice
+                body = b"".join((whole[:start], fragment, whole[end:]))
                 etag = f'{etag[:-1]}-{value}"'
         stored = meta["headers"]
         if request.META.get("HTTP_IF_NONE_MATCH") == etag:
