@@ -136,3 +136,10 @@ def test_a_failure_in_the_front_hands_the_request_to_django(front, monkeypatch, 
     assert answer.through_django and answer.status_code == 200
     assert plane.name in answer.content.decode()
     assert "page cache front failed" in caplog.text
+
+
+def test_gunicorn_serves_the_front():
+    from hangarstack import wsgi
+
+    assert isinstance(wsgi.application, PageCacheFront)
+    assert wsgi.application.django is wsgi.django_application
