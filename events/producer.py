@@ -23,6 +23,7 @@ written to the outbox in the same transaction as the change.
 import atexit
 import contextlib
 import logging
+import math
 import os
 import threading
 import time
@@ -225,7 +226,7 @@ class EventProducer:
     def _until_next_batch(self) -> float:
         if not self.batch_seconds:
             return 0.5
-        return min(0.5, max(0.0, self._next_batch - time.monotonic()))
+        return poll_wait(self._next_batch - time.monotonic())
 
     def _drain_local_spool(self) -> None:
         now = time.monotonic()
@@ -347,6 +348,17 @@ def _parts(events: list[Event]) -> list[list[Event]]:
         parts[-1].append(event)
         size += len(event.value)
     return parts
+
+
+def poll_wait(remaining: float) -> float:
+    """How long the delivery thread may wait in poll() for a batch due in
+    `remaining` seconds: at most 0.5 s, rounded up to whole milliseconds. poll()
+    truncates its timeout to milliseconds, so the last fraction of one before a
+    batch was due turned into hundreds of poll(0) calls, each taking the GIL
+    from the thread serving requests."""
+    if remaining <= 0:
+        return 0.0
+    return min(0.5, math.ceil(remaining * 1000) / 1000)
 
 
 def _forget_connection() -> None:

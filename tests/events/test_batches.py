@@ -137,3 +137,13 @@ def test_a_batch_kept_through_an_outage_is_counted_as_its_events(kafka_topics, s
     before = delivered._value.get()
     assert Relay(flush_timeout=10).drain().delivered == 1
     assert delivered._value.get() == before + 4
+
+
+@pytest.mark.parametrize(
+    ("remaining", "wait"),
+    [(3.0, 0.5), (0.0999, 0.1), (0.0004, 0.001), (0.0, 0.0), (-0.2, 0.0)],
+)
+def test_the_delivery_thread_waits_whole_milliseconds(remaining, wait):
+    """A wait of less than a millisecond before a batch is due must not become
+    poll(0) again and again (a busy loop that took the GIL from requests)."""
+    assert producer.poll_wait(remaining) == pytest.approx(wait)
