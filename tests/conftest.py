@@ -49,3 +49,13 @@ def media(settings, tmp_path):
     """A MEDIA_ROOT of the test's own, for tests that store files (photos)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Events handed to the producer, kept for inspection (the producer itself is tested against the broker)."""
+    from events import receivers
+
+    events = []
+    monkeypatch.setattr(receivers.producer, "publish", events.append)
+    return events

@@ -1,20 +1,10 @@
-"""Shared by the page cache's tests: what was published, and what reached Redis."""
+"""Shared by the page cache's tests: what reached Redis."""
 
 import contextlib
 import uuid
 
-import pytest
 import redis
 from django.conf import settings
-
-from events import receivers
-
-
-@pytest.fixture
-def published(monkeypatch):
-    events = []
-    monkeypatch.setattr(receivers.producer, "publish", events.append)
-    return events
 
 
 @contextlib.contextmanager
