@@ -144,9 +144,10 @@ QUANTITIES = {
             "range",
             "Range",
             DISTANCE,
-            (("typical", "typical"), ("ferry", "ferry"), ("combat-radius", "combat radius")),
+            (("typical", "typical"), ("maximum", "maximum"), ("ferry", "ferry"), ("combat-radius", "combat radius")),
             more_is_better=True,
-            help="Typical: design range with reserves; ferry: with extra tanks, no payload; "
+            help="Typical: design range with reserves; maximum: the longest range the source gives without extra "
+            "tanks (say the payload in the condition); ferry: with extra tanks, no payload; "
             "combat radius: out and back with a mission load.",
         ),
         Quantity("service_ceiling", "Service ceiling", LENGTH, (("overall", "service"),), more_is_better=True),

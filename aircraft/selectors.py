@@ -46,7 +46,7 @@ LINEAGE = ("variant_of__variant_of__variant_of",)
 SORT_MEASURES = {
     "fastest": ("rank_speed_mach", "a maximum speed or Mach number"),
     "heaviest": ("rank_mtow_kg", "a maximum take-off weight"),
-    "range": ("rank_range_km", "a typical range (ferry ranges and combat radii are not compared)"),
+    "range": ("rank_range_km", "a typical range (maximum and ferry ranges and combat radii are not compared)"),
     "newest": ("era_year", "a first flight or entry-into-service year"),
     "oldest": ("era_year", "a first flight or entry-into-service year"),
 }

@@ -74,7 +74,7 @@ def test_change_page_shows_sources_figures_variants_photos_and_kinds(client, edi
     base = AircraftFactory()
     AircraftFactory(variant_of=base, designation="X-VAR")
     body = client.get(change_url(base)).content.decode()
-    assert "typical, ferry, combat-radius" in body  # what each kind means, beside the figures
+    assert "typical, maximum, ferry, combat-radius" in body  # what each kind means, beside the figures
     prefixes = [i.formset.prefix for i in client.get(change_url(base)).context["inline_admin_formsets"]]
     assert prefixes == ["sources", "figures", "variants", "photos"]
     assert "X-VAR" in body

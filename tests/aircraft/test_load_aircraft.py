@@ -383,6 +383,25 @@ def test_variant_inherits_what_it_does_not_give(tmp_path):
     assert plane.digest["card"][0]["metric"] == "20.5 m"
 
 
+def test_a_maximum_range_is_shown_as_such_and_never_ranked_as_a_typical_one(tmp_path):
+    document = catalogue_document(aircraft_count=1)
+    document["aircraft"][0]["figures"] = [
+        {
+            "quantity": "range",
+            "kind": "maximum",
+            "value": "2,100",
+            "unit": "nmi",
+            "source": "tcds",
+            "condition": "with maximum fuel",
+        }
+    ]
+    load(write(tmp_path, document))
+    plane = Aircraft.objects.get(designation="LM-0")
+    figure = plane.figures.get(quantity="range")
+    assert (figure.kind, figure.label, figure.condition) == ("maximum", "Range (maximum)", "with maximum fuel")
+    assert plane.rank_range_km is None
+
+
 def test_prune_takes_figures_and_sources_with_the_aircraft(tmp_path):
     load(write(tmp_path, catalogue_document(aircraft_count=4)))
     load(write(tmp_path, catalogue_document(aircraft_count=2)), "--prune")

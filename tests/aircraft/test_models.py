@@ -67,7 +67,7 @@ def test_figure_clean_names_the_kinds_and_units_allowed():
     with pytest.raises(ValidationError) as caught:
         figure.full_clean()
     errors = caught.value.message_dict
-    assert "typical, ferry, combat-radius" in errors["kind"][0]
+    assert "typical, maximum, ferry, combat-radius" in errors["kind"][0]
     assert "cannot be given in 'kg'" in errors["value"][0]
 
 
