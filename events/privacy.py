@@ -11,6 +11,8 @@ import datetime
 import functools
 import hashlib
 import hmac
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -25,9 +27,10 @@ def _key() -> bytes:
     return salted_hmac("hangarstack.events.visitor", "key").digest()
 
 
-def visitor_id(address: str, day: datetime.date | None = None) -> str:
-    day = day or datetime.datetime.now(datetime.UTC).date()
-    return _visitor(_key(), f"{day.isoformat()}|{address}")
+def visitor_id(address: str, day: str = "") -> str:
+    """The visitor's hash for `day` (YYYY-MM-DD, UTC; today by default)."""
+    day = day or datetime.datetime.now(datetime.UTC).date().isoformat()
+    return _visitor(_key(), f"{day}|{address}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -36,21 +39,41 @@ def _visitor(key: bytes, day_and_address: str) -> str:
     return hmac.new(key, day_and_address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def client_context(request: HttpRequest | None) -> dict:
-    if request is None:
-        return {}
-    return {
-        "visitor": visitor_id(client_ip(request)),
+@dataclass(frozen=True, slots=True)
+class Client:
+    """What a request says about its visitor, taken as it is. The address never
+    leaves the process: it becomes the day's `visitor` hash when the event is made."""
+
+    address: str
+    user_agent: str
+    referrer: str
+
+    @classmethod
+    def of(cls, request: HttpRequest | None) -> "Client | None":
+        if request is None:
+            return None
         # From META rather than request.headers, which would be built for these two alone.
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
-        "referrer_host": _host(request.META.get("HTTP_REFERER", "")),
-    }
+        meta = request.META
+        return cls(client_ip(request), meta.get("HTTP_USER_AGENT", ""), meta.get("HTTP_REFERER", ""))
+
+    def context(self, day: str = "") -> dict:
+        """The event's `client`: the visitor's hash for `day` (YYYY-MM-DD, today by default), never the address."""
+        return {
+            "visitor": visitor_id(self.address, day),
+            "user_agent": self.user_agent[:200],
+            "referrer_host": _host(self.referrer),
+        }
+
+
+def client_context(request: HttpRequest | None) -> dict:
+    client = Client.of(request)
+    return {} if client is None else client.context()
 
 
 def _host(url: str) -> str:
     # Only the site that linked here, not the full URL (which can carry personal data).
-    from urllib.parse import urlsplit
-
+    if not url:
+        return ""
     try:
         return (urlsplit(url).hostname or "")[:100]
     except ValueError:

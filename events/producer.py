@@ -2,8 +2,9 @@
 
 `publish()` hands the event to librdkafka's in-memory queue and returns; a
 background thread serves delivery reports. Events of the high-volume topics
-(views, searches, comparisons) are first gathered for EVENTS_BATCH_MS and sent
-as one record per topic (events.envelope.make_batch): per event, the worker,
+(views, searches, comparisons) are first gathered for EVENTS_BATCH_MS, their
+envelopes made by the delivery thread a batch at a time (events.envelope.Deferred),
+and sent as one record per topic (events.envelope.make_batch): per event, the worker,
 the broker and the consumer then do a fraction of the work. An event the broker has not
 acknowledged within KAFKA_MESSAGE_TIMEOUT_MS (broker down, slow, unreachable),
 or that does not fit in the queue, is written to the durable outbox in
@@ -34,7 +35,7 @@ from django.conf import settings
 
 from . import deadletter, metrics, outbox, serde, spool
 from .connection import producer_config
-from .envelope import Event, make_batch, split_batch
+from .envelope import Deferred, Event, make_batch, split_batch
 from .topics import BY_NAME
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class EventProducer:
         self.pid = os.getpid()
         self._producer = Producer(producer_config(error_cb=self._on_error))
         self._in_flight: dict[str, Event] = {}
-        self._gathered: dict[str, list[Event]] = {}  # per topic, until the next batch is sent
+        self._gathered: list[Event | Deferred] = []  # until the next batch is sent
         self.batch_seconds = settings.KAFKA["BATCH_MS"] / 1000
         self._next_batch = 0.0
         self._failed: list[Event] = []
@@ -113,21 +114,26 @@ class EventProducer:
     def usable(self) -> bool:
         return self.broken is None and not self._closed and self._poller.is_alive()
 
-    def publish(self, event: Event) -> None:
-        topic = BY_NAME[event.topic]
+    def publish(self, event: Event | Deferred) -> None:
+        topic = event.topic if isinstance(event, Deferred) else BY_NAME[event.topic]
         if topic.batched and self.batch_seconds:
             with self._lock:
                 if not self._closed:
-                    self._gathered.setdefault(event.topic, []).append(event)
+                    self._gathered.append(event)
                     return
-        self._send(event)
+        made = _made([event])
+        if made:
+            self._send(made[0])
 
     def _batches(self) -> list[Event]:
         """What was gathered, one record per topic and BATCH_MAX_BYTES (a lone event goes as itself)."""
         with self._lock:
-            gathered, self._gathered = self._gathered, {}
+            gathered, self._gathered = self._gathered, []
+        by_topic: dict[str, list[Event]] = {}
+        for event in _made(gathered):
+            by_topic.setdefault(event.topic, []).append(event)
         records = []
-        for events in gathered.values():
+        for events in by_topic.values():
             for part in _parts(events):
                 records.append(part[0] if len(part) == 1 else make_batch(part))
         return records
@@ -301,8 +307,7 @@ class EventProducer:
     def pending(self) -> int:
         """Records not yet acknowledged, and events not yet sent."""
         with self._lock:
-            gathered = sum(len(events) for events in self._gathered.values())
-            return len(self._in_flight) + len(self._failed) + len(self._refused) + gathered
+            return len(self._in_flight) + len(self._failed) + len(self._refused) + len(self._gathered)
 
     def flush(self, timeout: float) -> int:
         """Send what is gathered, wait up to timeout for acknowledgements; returns how many are still pending."""
@@ -335,6 +340,21 @@ class EventProducer:
         # They are stored now; stop librdkafka from sending them too.
         self._producer.purge()
         self._producer.flush(0)
+
+
+def _made(events: list[Event | Deferred]) -> list[Event]:
+    """Envelopes for the deferred ones. One that cannot be made (a bug, not an
+    outage) is logged and left out, as it was when a page made its own."""
+    made = []
+    for event in events:
+        if isinstance(event, Event):
+            made.append(event)
+            continue
+        try:
+            made.append(event.make())
+        except Exception:
+            logger.exception("could not make an event of type %s", event.type)
+    return made
 
 
 def _parts(events: list[Event]) -> list[list[Event]]:

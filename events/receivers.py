@@ -1,7 +1,8 @@
 """Where the catalogue's signals become events: the only seam between the apps.
 
 High-volume events (views, searches, comparisons) go straight to the producer,
-which never blocks a request. Catalogue changes go to the outbox inside the
+which never blocks a request, as the facts the request noted: the producer
+makes their envelopes a batch at a time (events.envelope.Deferred). Catalogue changes go to the outbox inside the
 transaction that changes the catalogue (Aircraft and Manufacturer saves run in
 one), so a rolled-back change emits nothing and a committed one is never lost.
 """
@@ -19,7 +20,7 @@ from aircraft.signals import aircraft_compared, aircraft_viewed, catalogue_loade
 from core import context
 
 from . import outbox, producer, topics
-from .envelope import make_event
+from .envelope import Deferred, make_event
 from .privacy import client_context
 
 logger = logging.getLogger(__name__)
@@ -38,16 +39,17 @@ def _publish(event) -> None:
 def on_aircraft_viewed(
     sender, aircraft_id: int, slug: str, designation: str, manufacturer: str, request, via: str, **kwargs
 ) -> None:
-    if not settings.EVENTS_ENABLED:  # nothing to make: no event, no visitor hash
+    if not settings.EVENTS_ENABLED:  # nothing to note: no event, no visitor hash
         return
     aircraft = {"id": aircraft_id, "slug": slug, "designation": designation, "manufacturer": manufacturer}
     _publish(
-        make_event(
+        Deferred.now(
             topics.VIEWS,
             "aircraft.viewed",
             subject=slug,
             key=str(aircraft_id),
-            data={"aircraft": aircraft, "via": via, "client": client_context(request)},
+            data={"aircraft": aircraft, "via": via},
+            request=request,
         )
     )
 
@@ -58,29 +60,28 @@ def on_search_performed(
 ) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    data = {"query": query, "result_count": result_count, "client": client_context(request)}
+    data = {"query": query, "result_count": result_count}
     if top_result is not None:
         data["top_result"] = top_result
-    _publish(make_event(topics.SEARCHES, "search.performed", subject=query, key=query.casefold(), data=data))
+    _publish(
+        Deferred.now(
+            topics.SEARCHES, "search.performed", subject=query, key=query.casefold(), data=data, request=request
+        )
+    )
 
 
 @receiver(aircraft_compared)
 def on_aircraft_compared(sender, slugs: list[str], request, **kwargs) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    client = client_context(request)
     _publish(
-        make_event(
+        Deferred.now(
             topics.USER_ACTIVITY,
             "user.compared",
             subject=",".join(slugs),
-            key=client["visitor"],
-            data={
-                "action": "compare",
-                "aircraft": list(slugs),
-                "actor": context.actor.get(),
-                "client": client,
-            },
+            key=None,  # the visitor's
+            data={"action": "compare", "aircraft": list(slugs), "actor": context.actor.get()},
+            request=request,
         )
     )
 

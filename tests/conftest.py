@@ -55,7 +55,13 @@ def media(settings, tmp_path):
 def published(monkeypatch):
     """Events handed to the producer, kept for inspection (the producer itself is tested against the broker)."""
     from events import receivers
+    from events.envelope import Deferred
 
     events = []
-    monkeypatch.setattr(receivers.producer, "publish", events.append)
+
+    def publish(event):
+        # A visit's event is made by the producer's delivery thread; here, at once, as it would be.
+        events.append(event.make() if isinstance(event, Deferred) else event)
+
+    monkeypatch.setattr(receivers.producer, "publish", publish)
     return events

@@ -105,6 +105,28 @@ def test_views_go_as_one_record_and_count_once_each(kafka_topics, fresh_producer
 
 
 @pytest.mark.django_db(transaction=True)
+def test_noted_visits_are_made_by_the_producer_and_delivered(kafka_topics, fresh_producer):
+    from django.test import RequestFactory
+
+    from events.envelope import Deferred
+
+    plane = AircraftFactory()
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")
+    data = {"aircraft": {"id": plane.pk, "slug": plane.slug, "designation": "B-1", "manufacturer": "M"}, "via": "page"}
+    for _ in range(3):
+        producer.publish(
+            Deferred.now(topics.VIEWS, "aircraft.viewed", subject=plane.slug, key="1", data=data, request=request)
+        )
+    assert producer.get_producer().pending() == 3
+    assert producer.get_producer().flush(15) == 0
+    views = [
+        e for m in raw_messages(topics.VIEWS) for e in unbatch(json.loads(m.value())) if e["subject"] == plane.slug
+    ]
+    assert len(views) == 3 and len({e["id"] for e in views}) == 3
+    assert all(set(e["data"]["client"]) == {"visitor", "user_agent", "referrer_host"} for e in views)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_batching_can_be_turned_off(kafka_topics, settings, fresh_producer):
     settings.KAFKA = {**settings.KAFKA, "BATCH_MS": 0}
     producer.shutdown()
@@ -147,3 +169,15 @@ def test_the_delivery_thread_waits_whole_milliseconds(remaining, wait):
     """A wait of less than a millisecond before a batch is due must not become
     poll(0) again and again (a busy loop that took the GIL from requests)."""
     assert producer.poll_wait(remaining) == pytest.approx(wait)
+
+
+def test_a_noted_visit_that_cannot_be_made_is_logged_and_the_others_go(caplog):
+    from events.envelope import Deferred
+
+    def noted(data):
+        return Deferred(topics.VIEWS, "aircraft.viewed", "plane-1", "1", data, None, 1_764_480_000.0, "req")
+
+    made = producer._made([noted({"via": "page"}), noted({"via": object()}), view()])
+    assert [e.topic for e in made] == [topics.VIEWS.name, topics.VIEWS.name]
+    assert json.loads(made[0].value)["data"] == {"via": "page"}
+    assert "could not make an event of type aircraft.viewed" in caplog.text

@@ -1,5 +1,6 @@
 """Every kind of event validates against its topic's committed JSON Schema."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -172,3 +173,44 @@ def test_system_events_validate(tmp_path, published):
     assert entities.count("manufacturer") == 2 and entities.count("aircraft") >= 3
     assert (entities.count("aircraftsource"), entities.count("figure")) == (3, 21)
     assert all(e["data"]["actor"] == "command:load_aircraft" for e in updates)
+
+
+def test_a_visit_is_noted_by_the_request_and_made_with_its_own_time_and_request_id(request_from):
+    from core import context
+    from events.envelope import Deferred, timestamp
+    from events.privacy import visitor_id
+
+    request = request_from("198.51.100.9", HTTP_USER_AGENT="pytest")
+    token = context.request_id.set("req-of-the-view")
+    try:
+        noted = Deferred.now(
+            topics.VIEWS, "aircraft.viewed", subject="b-1", key="1", data={"via": "page"}, request=request
+        )
+    finally:
+        context.request_id.reset(token)
+    # A view of yesterday, made now outside its request: it keeps its time, request and day.
+    yesterday = dataclasses.replace(noted, at=noted.at - 86_400)
+    made = yesterday.make()
+    assert made.envelope["requestid"] == "req-of-the-view"
+    assert made.envelope["time"] == timestamp(yesterday.at) != timestamp(noted.at)
+    visitor = made.envelope["data"]["client"]["visitor"]
+    assert visitor == visitor_id("198.51.100.9", timestamp(yesterday.at)[:10])
+    assert visitor != visitor_id("198.51.100.9", timestamp(noted.at)[:10])  # a new day, a new pseudonym
+    assert "198.51.100.9" not in made.value.decode()
+
+
+def test_timestamps_are_utc_to_the_millisecond():
+    from events.envelope import timestamp
+
+    assert timestamp(0.0) == "1970-01-01T00:00:00.000Z"
+    assert timestamp(1_764_480_000.9994) == "2025-11-30T05:20:00.999Z"
+    assert timestamp(1_764_480_001.5) == "2025-11-30T05:20:01.500Z"  # the next second's text, not the cached one
+
+
+def test_a_comparison_is_keyed_by_its_visitor(published, request_from):
+    plane, other = AircraftFactory.create_batch(2)
+    aircraft_compared.send(sender=None, slugs=[plane.slug, other.slug], request=request_from("203.0.113.8"))
+    aircraft_compared.send(sender=None, slugs=[other.slug], request=request_from("203.0.113.9"))
+    first, second = published
+    assert first.key == first.envelope["data"]["client"]["visitor"]
+    assert second.key == second.envelope["data"]["client"]["visitor"] != first.key
