@@ -751,14 +751,20 @@ class Bench:
                     f"  {page:<14} queries {q['queries_cold']} uncached / {q['queries_warm']} cached; "
                     f"uncached {q['uncached_ms']} ms, cached {q['cached_ms']} ms; statuses {q['statuses']}"
                 )
+            # Both servers up at once, and each page measured with events on and then off straight
+            # after: on vs off compares two runs seconds apart, not minutes (the machine's load drifts).
+            servers = {}
             for events in args.events_modes:
                 name = f"site-{events}-{size}"  # one log per size and mode
                 extra = {"EVENTS_ENABLED": "true" if events == "on" else "false"}
                 info = self.start_gunicorn(name, "hangarstack.wsgi:application", extra, paths[args.pages[0]][0])
-                views_before = self.total_views() if events == "on" else 0
-                requests_viewing = 0
-                try:
-                    for page in args.pages:
+                servers[events] = (name, self.base_url, info)
+            views_before = self.total_views()
+            requests_viewing = 0
+            try:
+                for page in args.pages:
+                    for events, (name, base_url, info) in servers.items():
+                        self.site_name, self.base_url = name, base_url
                         row = self.load(paths[page], f"{size} {PAGE_NAMES[page]} events {events}")
                         row.update(
                             {
@@ -773,20 +779,21 @@ class Bench:
                         profiled = 0
                         if page in args.profile and size == args.sizes[0]:
                             profiled = self.profile_page(name, f"{page}-events-{events}", paths[page])
-                        if page == "detail":
+                        if page == "detail" and events == "on":
                             requests_viewing = row["requests_total"] + profiled
-                    if events == "on":
-                        pipeline = self.wait_for_pipeline(timeout=args.drain_timeout)
-                        pipeline.update(
-                            {
-                                "size": size,
-                                "views_counted": self.total_views() - views_before,
-                                "detail_requests_completed": requests_viewing,
-                            }
-                        )
-                        self.results["pipeline"].append(pipeline)
-                        log(f"  pipeline after the run: {pipeline}")
-                finally:
+                if "on" in servers:
+                    pipeline = self.wait_for_pipeline(timeout=args.drain_timeout)
+                    pipeline.update(
+                        {
+                            "size": size,
+                            "views_counted": self.total_views() - views_before,
+                            "detail_requests_completed": requests_viewing,
+                        }
+                    )
+                    self.results["pipeline"].append(pipeline)
+                    log(f"  pipeline after the run: {pipeline}")
+            finally:
+                for name, _base_url, _info in servers.values():
                     self.stop_gunicorn(name)
 
         log("floor again, to bracket the run")
