@@ -5,9 +5,10 @@ should name topics of this run only (the harness passes a fresh prefix), so
 nothing here reaches the site's own topics or its analytics consumer group.
 Prints JSON.
 
-producer   make_event() + publish() of N aircraft.viewed events, the work a page
-           view does, then flush() until the broker has acknowledged all of
-           them: events/s delivered by one process.
+producer   N aircraft.viewed events noted (events.envelope.Deferred) and
+           published, the work a page view does, then flush() until the
+           broker has acknowledged all of them (the envelopes are made on the
+           way): events/s delivered by one process.
 relay      N events stored in the outbox, then Relay.drain() until empty.
 consumer   the producer's N events read back by direct partition assignment
            (no group join, which takes ~20 s on the embedded broker) and
@@ -24,13 +25,14 @@ import time
 
 def _view_events(count: int, aircraft: list[tuple]) -> "list":
     from events import topics
-    from events.envelope import make_event
+    from events.envelope import Deferred
+    from events.privacy import Client
 
-    made = []
+    noted = []
     for i in range(count):
         pk, slug, designation, maker = aircraft[i % len(aircraft)]
-        made.append(
-            make_event(
+        noted.append(
+            Deferred(
                 topics.VIEWS,
                 "aircraft.viewed",
                 subject=slug,
@@ -38,11 +40,13 @@ def _view_events(count: int, aircraft: list[tuple]) -> "list":
                 data={
                     "aircraft": {"id": pk, "slug": slug, "designation": designation, "manufacturer": maker},
                     "via": "page",
-                    "client": {"visitor": f"{i % 997:016x}", "user_agent": "hangarstack-bench", "referrer_host": ""},
                 },
+                client=Client(f"198.51.100.{i % 250}", "hangarstack-bench", ""),
+                at=time.time(),
+                request_id=f"bench-{i}",
             )
         )
-    return made
+    return noted
 
 
 def bench_producer(count: int, aircraft: list[tuple]) -> dict:
@@ -67,7 +71,7 @@ def bench_producer(count: int, aircraft: list[tuple]) -> dict:
     spooled = OutboxEvent.objects.filter(origin=OutboxEvent.Origin.SPOOLED).count() - spooled_before
     return {
         "events": count,
-        "make_event_per_s": round(count / (made_at - started)),
+        "note_per_s": round(count / (made_at - started)),
         "publish_per_s": round(count / (queued_at - made_at)),
         "delivered_per_s": round((count - pending) / (done_at - started)),
         "seconds": round(done_at - started, 3),

@@ -550,8 +550,8 @@ def markdown(results: dict) -> str:
     lines += ["", "#### Event pipeline", "", "| stage | events | events/s | detail |", "|---|---:|---:|---|"]
     if producer:
         lines.append(
-            f"| producer (one process) | {producer['events']:,} | {producer['delivered_per_s']:,} | make_event "
-            f"{producer['make_event_per_s']:,}/s, publish {producer['publish_per_s']:,}/s, flush "
+            f"| producer (one process) | {producer['events']:,} | {producer['delivered_per_s']:,} | noted "
+            f"{producer['note_per_s']:,}/s, publish {producer['publish_per_s']:,}/s, flush (envelopes made and sent) "
             f"{producer['flush_seconds']} s; {producer['not_acknowledged']} unacknowledged, "
             f"{producer['spooled_to_outbox']} spooled |"
         )

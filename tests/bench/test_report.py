@@ -78,7 +78,7 @@ def results():
             "producer": {
                 "events": 50000,
                 "delivered_per_s": 30000,
-                "make_event_per_s": 80000,
+                "note_per_s": 80000,
                 "publish_per_s": 100000,
                 "flush_seconds": 0.1,
                 "not_acknowledged": 0,
