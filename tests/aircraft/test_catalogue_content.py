@@ -1,7 +1,7 @@
 """What the shipped catalogue (fixtures/aircraft.json) holds, so it cannot quietly shrink or thin out.
 
 Issue 10 asks for 300+ aircraft from 30+ manufacturers, every figure read in a source the record names, and nine
-in ten of the expected figures filled. The completeness floors below are the shares the 2026.11.7 catalogue
+in ten of the expected figures filled. The completeness floors below are the shares the 2026.11.8 catalogue
 reached, rounded down to the nearest 5%; most are below the target of 90% (README, "Catalogue data"). Raise a
 floor when the catalogue fills a field; never lower one without saying why in the README.
 """
@@ -154,11 +154,11 @@ COMPLETENESS_FLOORS = {
     ("fixed-wing", "service_ceiling"): 90,
     ("fixed-wing", "first_flight"): 95,
     ("fixed-wing", "entered_service"): 90,  # or a status saying why not
-    ("rotorcraft", "rotor_diameter"): 85,
+    ("rotorcraft", "rotor_diameter"): 80,  # 2026.11.8 removed a game site's (Mi-8) and a model-kit maker's (Lynx)
     ("rotorcraft", "length"): 70,
-    ("rotorcraft", "max_takeoff_weight"): 90,
+    ("rotorcraft", "max_takeoff_weight"): 85,  # the same two records
     ("rotorcraft", "max_speed"): 90,
-    ("rotorcraft", "range"): 70,
+    ("rotorcraft", "range"): 65,  # 2026.11.8 removed a flight-simulator maker's (Bell 206B)
     ("rotorcraft", "service_ceiling"): 85,
     ("all", "engine_count"): 95,
     ("all", "engine_model"): 95,
