@@ -40,6 +40,7 @@ def producer_config(**extra) -> dict:
             "enable.idempotence": True,  # implies acks=all and ordered retries
             "acks": "all",
             "linger.ms": settings.KAFKA["LINGER_MS"],
+            "compression.type": "lz4",  # batches of JSON shrink several times: less for the broker to store and send
             "message.timeout.ms": settings.KAFKA["MESSAGE_TIMEOUT_MS"],
             "queue.buffering.max.messages": 100_000,
             "socket.connection.setup.timeout.ms": 5_000,
