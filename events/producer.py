@@ -4,8 +4,8 @@
 background thread serves delivery reports. Events of the high-volume topics
 (views, searches, comparisons) are first gathered for EVENTS_BATCH_MS, their
 envelopes made by the delivery thread a batch at a time (events.envelope.Deferred),
-and sent as one record per topic (events.envelope.make_batch): per event, the worker,
-the broker and the consumer then do a fraction of the work. An event the broker has not
+and sent as one record per topic (events.envelope.make_batch): per event, the
+worker, the broker and the consumer then do a fraction of the work. An event the broker has not
 acknowledged within KAFKA_MESSAGE_TIMEOUT_MS (broker down, slow, unreachable),
 or that does not fit in the queue, is written to the durable outbox in
 PostgreSQL, from which `relay_events` delivers it later. On a graceful exit

@@ -2,9 +2,10 @@
 
 High-volume events (views, searches, comparisons) go straight to the producer,
 which never blocks a request, as the facts the request noted: the producer
-makes their envelopes a batch at a time (events.envelope.Deferred). Catalogue changes go to the outbox inside the
-transaction that changes the catalogue (Aircraft and Manufacturer saves run in
-one), so a rolled-back change emits nothing and a committed one is never lost.
+makes their envelopes a batch at a time (events.envelope.Deferred). Catalogue
+changes go to the outbox inside the transaction that changes the catalogue
+(Aircraft and Manufacturer saves run in one), so a rolled-back change emits
+nothing and a committed one is never lost.
 """
 
 import logging
