@@ -1,7 +1,7 @@
 """What the shipped catalogue (fixtures/aircraft.json) holds, so it cannot quietly shrink or thin out.
 
 Issue 10 asks for 300+ aircraft from 30+ manufacturers, every figure read in a source the record names, and nine
-in ten of the expected figures filled. The completeness floors below are the shares the 2026.11.8 catalogue
+in ten of the expected figures filled. The completeness floors below are the shares the 2026.11.9 catalogue
 reached, rounded down to the nearest 5%; most are below the target of 90% (README, "Catalogue data"). Raise a
 floor when the catalogue fills a field; never lower one without saying why in the README.
 """
