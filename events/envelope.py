@@ -84,8 +84,12 @@ def _attributes(event_type: str, subject: str, content_type: str, when: str = ""
 
 
 def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) -> Event:
-    envelope = _attributes(TYPE_PREFIX + event_type, subject, "application/json")
-    envelope["requestid"] = context.request_id.get()
+    return _event(topic, event_type, subject, key, data, "", context.request_id.get())
+
+
+def _event(topic, event_type: str, subject: str, key: str, data: dict, when: str, request_id: str) -> Event:
+    envelope = _attributes(TYPE_PREFIX + event_type, subject, "application/json", when)
+    envelope["requestid"] = request_id
     envelope["data"] = data
     return Event(id=envelope["id"], topic=topic.name, key=key, value=_encode(envelope))
 
@@ -118,10 +122,7 @@ class Deferred:
         if self.client is not None:
             data = {**data, "client": self.client.context(day=when[:10])}
         key = self.key if self.key is not None else data.get("client", {}).get("visitor", "unknown")
-        envelope = _attributes(TYPE_PREFIX + self.type, self.subject, "application/json", when)
-        envelope["requestid"] = self.request_id
-        envelope["data"] = data
-        return Event(id=envelope["id"], topic=self.topic.name, key=key, value=_encode(envelope))
+        return _event(self.topic, self.type, self.subject, key, data, when, self.request_id)
 
 
 def make_batch(events: list[Event]) -> Event:
