@@ -10,13 +10,13 @@ batch's id is what a consumer records to apply a batch once.
 import json
 import socket
 import time
-import uuid
 from dataclasses import dataclass
 from json.encoder import c_make_encoder, encode_basestring_ascii
 
 from django.core.serializers.json import DjangoJSONEncoder
 
 from core import context
+from core.ids import random_uuid
 
 from .privacy import Client
 from .schema_store import BATCH_CONTENT_TYPE, BATCH_TYPE
@@ -74,7 +74,7 @@ def _attributes(event_type: str, subject: str, content_type: str, when: str = ""
     """The CloudEvents attributes every envelope starts with, under a new id (`when`: now by default)."""
     return {
         "specversion": SPEC_VERSION,
-        "id": str(uuid.uuid4()),
+        "id": random_uuid(),
         "source": SOURCE,
         "type": event_type,
         "time": when or timestamp(time.time()),

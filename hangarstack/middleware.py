@@ -1,11 +1,11 @@
 import logging
 import time
-import uuid
 
 from django.http import HttpRequest, HttpResponse
 
 from core import context
 from core.errors import is_api, json_error
+from core.ids import random_hex
 
 from .views import DATABASE_UNAVAILABLE, database_unavailable
 
@@ -16,7 +16,7 @@ def request_id_for(request: HttpRequest) -> str:
     """The proxy's X-Request-ID when it is sane, else a fresh one."""
     incoming = request.META.get("HTTP_X_REQUEST_ID", "")
     trusted = 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable()
-    return incoming if trusted else uuid.uuid4().hex
+    return incoming if trusted else random_hex()
 
 
 class RequestContextMiddleware:
@@ -26,10 +26,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request.id = (
-            incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else uuid.uuid4().hex
-        )
+        request.id = request_id_for(request)
         id_token = context.request_id.set(request.id)
         actor_token = context.actor.set("anonymous")
         try:
