@@ -34,10 +34,10 @@ _c_encoder = c_make_encoder and c_make_encoder(
 )
 
 
-def _encode(envelope: dict) -> bytes:
+def _encode_text(value) -> str:
     if _c_encoder is None:
-        return _ENCODER.encode(envelope).encode()
-    return "".join(_c_encoder(envelope, 0)).encode()
+        return _ENCODER.encode(value)
+    return "".join(_c_encoder(value, 0))
 
 
 @dataclass(frozen=True)
@@ -87,11 +87,25 @@ def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) ->
     return _event(topic, event_type, subject, key, data, "", context.request_id.get())
 
 
+# An event's envelope with its constant attributes written once: only the id, type, time,
+# subject, request id and data are encoded per event: the bytes json.dumps makes of the whole envelope.
+_EVENT_JSON = (
+    '{"specversion":"' + SPEC_VERSION + '","id":"%s","source":' + encode_basestring_ascii(SOURCE) + ',"type":%s,'
+    '"time":"%s","subject":%s,"datacontenttype":"application/json","requestid":%s,"data":%s}'
+)
+
+
 def _event(topic, event_type: str, subject: str, key: str, data: dict, when: str, request_id: str) -> Event:
-    envelope = _attributes(TYPE_PREFIX + event_type, subject, "application/json", when)
-    envelope["requestid"] = request_id
-    envelope["data"] = data
-    return Event(id=envelope["id"], topic=topic.name, key=key, value=_encode(envelope))
+    event_id = random_uuid()
+    value = _EVENT_JSON % (
+        event_id,
+        encode_basestring_ascii(TYPE_PREFIX + event_type),
+        when or timestamp(time.time()),
+        encode_basestring_ascii(subject),
+        encode_basestring_ascii(request_id),
+        _encode_text(data),
+    )
+    return Event(id=event_id, topic=topic.name, key=key, value=value.encode())
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,16 +15,26 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from core.clientip import client_ip
 
 
+@functools.cache
 def _key() -> bytes:
+    """Derived once, not once per event (two settings lookups, and salted_hmac's two hashes)."""
     if settings.EVENTS_IP_HASH_KEY:
         return settings.EVENTS_IP_HASH_KEY.encode()
     return salted_hmac("hangarstack.events.visitor", "key").digest()
+
+
+@receiver(setting_changed)
+def _forget_key(setting: str, **kwargs) -> None:
+    if setting in ("EVENTS_IP_HASH_KEY", "SECRET_KEY"):
+        _key.cache_clear()
 
 
 def visitor_id(address: str, day: str = "") -> str:

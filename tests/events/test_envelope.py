@@ -214,3 +214,31 @@ def test_a_comparison_is_keyed_by_its_visitor(published, request_from):
     first, second = published
     assert first.key == first.envelope["data"]["client"]["visitor"]
     assert second.key == second.envelope["data"]["client"]["visitor"] != first.key
+
+
+def test_an_envelope_is_compact_ascii_json_of_its_attributes_and_data():
+    from events.envelope import make_event
+
+    event = make_event(
+        topics.VIEWS, "aircraft.viewed", subject='Су-27 "Flanker"', key="k", data={"name": "Су-27", "n": [1, 2.5]}
+    )
+    envelope = json.loads(event.value)
+    assert list(envelope) == [
+        "specversion", "id", "source", "type", "time", "subject", "datacontenttype", "requestid", "data",
+    ]  # fmt: skip
+    assert (envelope["id"], envelope["type"], envelope["subject"]) == (
+        event.id, "com.hangarstack.aircraft.viewed", 'Су-27 "Flanker"',
+    )  # fmt: skip
+    assert envelope["data"] == {"name": "Су-27", "n": [1, 2.5]}
+    assert event.value == json.dumps(envelope, separators=(",", ":")).encode()  # what json itself writes
+    assert event.value.isascii()
+
+
+def test_the_visitor_hash_follows_a_new_key(settings):
+    from events.privacy import visitor_id
+
+    settings.EVENTS_IP_HASH_KEY = "k" * 40
+    first = visitor_id("198.51.100.9", "2026-11-30")
+    assert visitor_id("198.51.100.9", "2026-11-30") == first
+    settings.EVENTS_IP_HASH_KEY = "m" * 40  # a rotated key: yesterday's pseudonyms cannot be linked to today's
+    assert visitor_id("198.51.100.9", "2026-11-30") != first
