@@ -49,7 +49,7 @@ def _visitor(key: bytes, day_and_address: str) -> str:
     return hmac.new(key, day_and_address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, as events.envelope.Deferred: built for every view
 class Client:
     """What a request says about its visitor, taken as it is. The address never
     leaves the process: it becomes the day's `visitor` hash when the event is made."""
