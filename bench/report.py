@@ -36,6 +36,46 @@ def floor_rps(results: dict) -> float | None:
     return statistics.mean(values) if values else None
 
 
+# Latencies where the worse half is kept: a tail is not averaged away.
+_WORST_OF_HALVES = ("90", "99", "99.9", "max")
+_SUMMED = ("requests", "errors", "non_2xx_3xx", "retried", "workers_replaced", "warm_requests", "requests_total")
+
+
+def combine_halves(halves: list[dict]) -> dict:
+    """One page's row from the runs of its halves (bench.run measures events on, off, off, on).
+
+    Throughput is all requests over all measured seconds; a median or mean latency
+    and the CPU per request are weighted by requests; a tail latency (p90 and up) is
+    the worse half's. The first half's other fields stand for the page."""
+    requests = sum(half["requests"] for half in halves)
+    if not requests:
+        return {**halves[0], "halves_rps": [half["rps"] for half in halves]}
+    seconds = sum(half["requests"] / half["rps"] for half in halves if half["rps"])
+
+    def weighted(values: list[float]) -> float:
+        return sum(value * half["requests"] for value, half in zip(values, halves, strict=True)) / requests
+
+    latency = {}
+    for key in halves[0]["latency_ms"]:
+        values = [half["latency_ms"].get(key, 0.0) for half in halves]
+        latency[key] = max(values) if key in _WORST_OF_HALVES else round(weighted(values), 3)
+    cpu = {
+        role: round(weighted([half["cpu_us_per_request"].get(role, 0.0) for half in halves]), 1)
+        for role in dict.fromkeys(role for half in halves for role in half["cpu_us_per_request"])
+    }
+    return {
+        **halves[0],
+        **{key: sum(half.get(key, 0) for half in halves) for key in _SUMMED},
+        "rps": round(requests / seconds, 1),
+        "latency_ms": latency,
+        "cpu_us_per_request": cpu,
+        "cpu_busy_load": round(weighted([half["cpu_busy_load"] for half in halves]), 3),
+        "cpu_other_work": max(half["cpu_other_work"] for half in halves),
+        "cpu_busy_idle": max(half["cpu_busy_idle"] for half in halves),
+        "halves_rps": [half["rps"] for half in halves],
+    }
+
+
 def page_row(results: dict, page: str, size: int, events: str) -> dict | None:
     for row in results["pages"]:
         if row["page"] == page and row["size"] == size and row["events"] == events:

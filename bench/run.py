@@ -381,8 +381,9 @@ class Bench:
             statuses[status] = statuses.get(status, 0) + 1
         return statuses
 
-    def load(self, paths: list[str], label: str) -> dict:
+    def load(self, paths: list[str], label: str, duration: float | None = None) -> dict:
         args = self.args
+        duration = duration or args.duration
         statuses = self.warm(paths)
         if set(statuses) != {200}:
             log(f"  {label}: not every URL answers 200: {statuses}")
@@ -409,7 +410,7 @@ class Bench:
             result = wrk.run(
                 self.base_url,
                 paths,
-                duration=args.duration,
+                duration=duration,
                 connections=args.connections,
                 threads=args.threads,
                 headers=PROXY_HEADERS,
@@ -751,8 +752,9 @@ class Bench:
                     f"  {page:<14} queries {q['queries_cold']} uncached / {q['queries_warm']} cached; "
                     f"uncached {q['uncached_ms']} ms, cached {q['cached_ms']} ms; statuses {q['statuses']}"
                 )
-            # Both servers up at once, and each page measured with events on and then off straight
-            # after: on vs off compares two runs seconds apart, not minutes (the machine's load drifts).
+            # Both servers up at once, and each page measured in two halves, events on, off, off, on
+            # (ABBA): on vs off compares runs seconds apart, and a drift of the machine's speed within
+            # the four (the machines are shared) falls on both modes alike instead of on the second.
             servers = {}
             for events in args.events_modes:
                 name = f"site-{events}-{size}"  # one log per size and mode
@@ -763,9 +765,21 @@ class Bench:
             requests_viewing = 0
             try:
                 for page in args.pages:
+                    halves: dict[str, list[dict]] = {events: [] for events in servers}
+                    for order in (list(servers), list(reversed(servers))):
+                        for events in order:
+                            name, base_url, _info = servers[events]
+                            self.site_name, self.base_url = name, base_url
+                            label = f"{size} {PAGE_NAMES[page]} events {events}"
+                            halves[events].append(self.load(paths[page], label, duration=args.duration / 2))
                     for events, (name, base_url, info) in servers.items():
                         self.site_name, self.base_url = name, base_url
-                        row = self.load(paths[page], f"{size} {PAGE_NAMES[page]} events {events}")
+                        row = report.combine_halves(halves[events])
+                        each = " and ".join(f"{rps:.0f}" for rps in row["halves_rps"])
+                        log(
+                            f"  {size} {PAGE_NAMES[page]} events {events}: {row['rps']:.0f} req/s over both halves"
+                            f" ({each}), p99 {row['latency_ms'].get('99')} ms"
+                        )
                         row.update(
                             {
                                 "size": size,

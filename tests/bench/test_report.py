@@ -340,3 +340,33 @@ def test_cpu_per_request_is_tabled_by_process(results):
     results["pages"][0]["workers_replaced"] = 1
     text = report.markdown(results)
     assert "| 100 | aircraft detail | on | 400* | 0 | 25 | 20 | 0 | 0 | 80 | 525 |" in text
+
+
+def half_row(requests, rps, p50, p99, site_us, busy=0.8):
+    return {
+        "requests": requests,
+        "rps": rps,
+        "latency_ms": {"50": p50, "99": p99},
+        "cpu_us_per_request": {"site": site_us},
+        "cpu_busy_load": busy,
+        "cpu_other_work": 0.0,
+        "cpu_busy_idle": 0.01,
+        "errors": 0,
+        "non_2xx_3xx": 0,
+        "retried": 0,
+        "workers_replaced": 0,
+        "warm_requests": 100,
+        "requests_total": requests + 1000,
+        "example": "/aircraft/f-16a/",
+    }
+
+
+def test_the_halves_of_a_page_make_one_row():
+    # 4,000 requests in 1 s, then 2,000 in 1 s: 3,000 req/s over both, not the mean of 4,000 and 2,000 rates.
+    row = report.combine_halves([half_row(4000, 4000.0, 1.0, 4.0, 300.0), half_row(2000, 2000.0, 2.5, 9.0, 330.0)])
+    assert row["rps"] == 3000.0
+    assert row["halves_rps"] == [4000.0, 2000.0]
+    assert row["latency_ms"] == {"50": 1.5, "99": 9.0}  # the median weighted by requests, the worse tail
+    assert row["cpu_us_per_request"] == {"site": 310.0}
+    assert (row["requests"], row["requests_total"], row["warm_requests"]) == (6000, 8000, 200)
+    assert row["example"] == "/aircraft/f-16a/"
