@@ -87,8 +87,9 @@ def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) ->
     return _event(topic, event_type, subject, key, data, "", context.request_id.get())
 
 
-# An event's envelope with its constant attributes written once: only the id, type, time,
-# subject, request id and data are encoded per event: the bytes json.dumps makes of the whole envelope.
+# An event's envelope with its constant attributes written once; only the id, type, time,
+# subject, request id and data are encoded per event. The result is byte for byte what
+# json.dumps makes of the whole envelope (tests/events/test_envelope.py).
 _EVENT_JSON = (
     '{"specversion":"' + SPEC_VERSION + '","id":"%s","source":' + encode_basestring_ascii(SOURCE) + ',"type":%s,'
     '"time":"%s","subject":%s,"datacontenttype":"application/json","requestid":%s,"data":%s}'
