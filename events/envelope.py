@@ -70,19 +70,6 @@ def timestamp(at: float) -> str:
     return f"{text}.{int((at - whole) * 1000):03d}Z"
 
 
-def _attributes(event_type: str, subject: str, content_type: str, when: str = "") -> dict:
-    """The CloudEvents attributes every envelope starts with, under a new id (`when`: now by default)."""
-    return {
-        "specversion": SPEC_VERSION,
-        "id": random_uuid(),
-        "source": SOURCE,
-        "type": event_type,
-        "time": when or timestamp(time.time()),
-        "subject": subject,
-        "datacontenttype": content_type,
-    }
-
-
 def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) -> Event:
     return _event(topic, event_type, subject, key, data, "", context.request_id.get())
 
@@ -145,7 +132,15 @@ class Deferred:
 def make_batch(events: list[Event]) -> Event:
     """One record for events of one topic. Their envelopes are spliced in as
     made, not decoded and written again: batching must cost less than it saves."""
-    head = _attributes(BATCH_TYPE, f"{len(events)} events", BATCH_CONTENT_TYPE)
+    head = {
+        "specversion": SPEC_VERSION,
+        "id": random_uuid(),
+        "source": SOURCE,
+        "type": BATCH_TYPE,
+        "time": timestamp(time.time()),
+        "subject": f"{len(events)} events",
+        "datacontenttype": BATCH_CONTENT_TYPE,
+    }
     opening = json.dumps(head, separators=(",", ":")).encode()[:-1]
     body = b"".join((opening, b',"data":[', b",".join(event.value for event in events), b"]}"))
     return Event(id=head["id"], topic=events[0].topic, key=head["id"], value=body, count=len(events))
