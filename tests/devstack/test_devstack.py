@@ -1,5 +1,8 @@
-"""The embedded PostgreSQL of `make run`/`make test`: the version and extensions
-search relies on, and what happens to data from the PostgreSQL it replaced."""
+"""The embedded servers of `make run`/`make test`: PostgreSQL's version and the
+extensions search relies on, what happens to data from the PostgreSQL it
+replaced, and how a server started by one process is shared with another."""
+
+import time
 
 import pytest
 from django.db import connection
@@ -39,3 +42,38 @@ def test_data_of_the_same_major_version_stays(tmp_path, monkeypatch):
     monkeypatch.setattr(devstack, "PG_DATA", data)
     devstack._set_aside_other_major_version(devstack.pg_bindir())
     assert (data / "PG_VERSION").read_text() == "18\n"
+
+
+def test_a_server_being_stopped_is_never_handed_to_a_new_user(tmp_path, monkeypatch):
+    """Staged with real Redis servers: a second user arrives while the owner is
+    stopping the one it started, and must get a server that answers (a new one),
+    not the address of the one going away."""
+    import threading
+
+    import redis
+
+    monkeypatch.setattr(devstack, "RUN_DIR", tmp_path / "run")
+    monkeypatch.setattr(devstack, "LOG_DIR", tmp_path / "log")
+    owner, newcomer = devstack.Stack(), devstack.Stack()
+    first = owner.redis()
+    stopping, real_stop = threading.Event(), devstack._stop_server
+
+    def slow_stop(proc, stop_signal):
+        stopping.set()  # the owner holds its lease exclusively from here
+        time.sleep(0.5)  # long enough for the newcomer to read the state, were it unguarded
+        real_stop(proc, stop_signal)
+
+    monkeypatch.setattr(devstack, "_stop_server", slow_stop)
+    stopper = threading.Thread(target=owner.stop)
+    stopper.start()
+    assert stopping.wait(10)
+    try:
+        # In this thread: a server dies with the thread that started it (PR_SET_PDEATHSIG).
+        second = newcomer.redis()
+        stopper.join(10)
+        assert second != first
+        assert redis.Redis.from_url(second, socket_connect_timeout=2).ping()
+    finally:
+        stopper.join(10)
+        monkeypatch.setattr(devstack, "_stop_server", real_stop)
+        newcomer.stop()
