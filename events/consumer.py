@@ -61,11 +61,14 @@ def _new_event_ids(rows: list[tuple[str, str]]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _event_day(envelope: dict) -> datetime.date:
+def _event_time(envelope: dict, received: datetime.datetime) -> datetime.datetime:
+    """When the event happened; `received` for a time nobody can read, which would
+    otherwise stop every batch after it at PostgreSQL's cast (a record retried for ever)."""
     try:
-        return datetime.datetime.fromisoformat(envelope["time"].replace("Z", "+00:00")).date()
-    except (KeyError, ValueError, AttributeError):
-        return timezone.now().date()
+        when = datetime.datetime.fromisoformat(envelope["time"])
+    except (KeyError, TypeError, ValueError):
+        return received
+    return when if when.tzinfo is not None else when.replace(tzinfo=datetime.UTC)
 
 
 def apply_batch(messages) -> BatchResult:
@@ -108,15 +111,18 @@ def _apply_views(envelopes: list[dict]) -> dict[int, int]:
     """Add the views up; returns each affected aircraft's new total."""
     totals: Counter = Counter()
     daily: Counter = Counter()
-    last_seen: dict[int, str] = {}
+    last_seen: dict[int, datetime.datetime] = {}
+    received = timezone.now()
     for envelope in envelopes:
         try:
             aircraft_id = int(envelope["data"]["aircraft"]["id"])
         except (KeyError, TypeError, ValueError):
             continue
+        when = _event_time(envelope, received)
         totals[aircraft_id] += 1
-        daily[(aircraft_id, _event_day(envelope))] += 1
-        last_seen[aircraft_id] = max(last_seen.get(aircraft_id, ""), envelope.get("time", ""))
+        daily[(aircraft_id, when.date())] += 1
+        if aircraft_id not in last_seen or when > last_seen[aircraft_id]:
+            last_seen[aircraft_id] = when
     if not totals:
         return {}
     existing = set(Aircraft.objects.filter(pk__in=totals).values_list("pk", flat=True))  # deleted since: skip
@@ -131,7 +137,7 @@ def _apply_views(envelopes: list[dict]) -> dict[int, int]:
                    last_viewed_at = GREATEST(aircraft_aircraftviewtotal.last_viewed_at, EXCLUDED.last_viewed_at)
             RETURNING aircraft_id, views
             """,
-            [ids, [totals[i] for i in ids], [last_seen[i] or None for i in ids]],
+            [ids, [totals[i] for i in ids], [last_seen[i] for i in ids]],
         )
         new_totals = dict(cursor.fetchall())
         days = [(aircraft_id, day, n) for (aircraft_id, day), n in daily.items() if aircraft_id in existing]
@@ -160,15 +166,17 @@ def _apply_searches(envelopes: list[dict]) -> None:
     "f 22 raptor" are one query, and quotes or SQL never survive), with what the
     latest search for each found: how many results, and which aircraft first."""
     counts: Counter = Counter()
-    latest: dict[str, tuple[str, int, int | None]] = defaultdict(lambda: ("", 0, None))
+    never = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    latest: dict[str, tuple[datetime.datetime, int, int | None]] = defaultdict(lambda: (never, 0, None))
+    received = timezone.now()
     for envelope in envelopes:
-        data = envelope["data"]
         # Events come from outside this process: never let one poison the batch.
-        query = canonical(str(data.get("query", "")))[:100]
+        data = envelope.get("data")
+        query = canonical(str(data.get("query", "")))[:100] if isinstance(data, dict) else ""
         if not query:
             continue
         counts[query] += 1
-        when = str(envelope.get("time", ""))
+        when = _event_time(envelope, received)
         if when >= latest[query][0]:
             found = _whole_number(data.get("result_count")) or 0
             latest[query] = (when, found, _whole_number(data.get("top_result")) if found else None)
@@ -193,7 +201,7 @@ def _apply_searches(envelopes: list[dict]) -> None:
                 queries,
                 [counts[q] for q in queries],
                 [latest[q][1] for q in queries],
-                [latest[q][0] or None for q in queries],
+                [latest[q][0] for q in queries],
                 [tops[q] if tops[q] in existing else None for q in queries],
             ],
         )

@@ -4,11 +4,12 @@ Pure pieces (the batch envelope, its schema, the compatibility rule) are
 checked here directly; the producer and the consumer against the real broker.
 """
 
+import datetime
 import json
 
 import pytest
 
-from aircraft.models import AircraftViewTotal
+from aircraft.models import AircraftDailyViews, AircraftViewTotal
 from events import consumer, metrics, producer, schema_store, spool, topics
 from events.compatibility import backward_problems
 from events.deadletter import triage
@@ -181,3 +182,53 @@ def test_a_noted_visit_that_cannot_be_made_is_logged_and_the_others_go(caplog):
     assert [e.topic for e in made] == [topics.VIEWS.name, topics.VIEWS.name]
     assert json.loads(made[0].value)["data"] == {"via": "page"}
     assert "could not make an event of type aircraft.viewed" in caplog.text
+
+
+class _Record:
+    """A consumed record as apply_batch reads it (the broker's part is tested above)."""
+
+    def __init__(self, value: bytes, topic: str) -> None:
+        self._value, self._topic = value, topic
+
+    def value(self) -> bytes:
+        return self._value
+
+    def topic(self) -> str:
+        return self._topic
+
+    def error(self):
+        return None
+
+
+@pytest.mark.django_db
+def test_a_view_with_a_time_nobody_can_read_is_counted_today_not_retried_for_ever():
+    # PostgreSQL refused the time as a timestamp: the batch failed, and was retried for ever.
+    plane = AircraftFactory()
+    envelope = json.loads(make_batch([view(plane.pk), view(plane.pk)]).value)
+    envelope["data"][1]["time"] = "yesterday at noon"
+    result = consumer.apply_batch([_Record(json.dumps(envelope).encode(), topics.VIEWS.full_name)])
+    assert result.applied == 2
+    total = AircraftViewTotal.objects.get(aircraft=plane)
+    assert total.views == 2
+    readable = datetime.datetime.fromisoformat(envelope["data"][0]["time"])
+    assert readable <= total.last_viewed_at <= datetime.datetime.now(datetime.UTC)  # the other: when it came
+    today = datetime.datetime.now(datetime.UTC).date()
+    assert AircraftDailyViews.objects.get(aircraft=plane, day=today).views == 2
+
+
+@pytest.mark.django_db
+def test_searches_without_a_readable_time_or_data_are_counted_or_skipped_not_retried_for_ever():
+    from aircraft.models import SearchTotal
+
+    searches = [
+        make_event(topics.SEARCHES, "search.performed", subject=q, key=q, data={"query": q, "result_count": 1})
+        for q in ("raptor", "eagle", "hornet")
+    ]
+    envelope = json.loads(make_batch(searches).value)
+    envelope["data"][1]["time"] = 1_764_480_000  # a number, not a time
+    del envelope["data"][2]["data"]
+    result = consumer.apply_batch([_Record(json.dumps(envelope).encode(), topics.SEARCHES.full_name)])
+    assert result.applied == 3
+    assert sorted(SearchTotal.objects.values_list("query", "searches")) == [("eagle", 1), ("raptor", 1)]
+    eagle = SearchTotal.objects.get(query="eagle")
+    assert abs((eagle.last_searched_at - datetime.datetime.now(datetime.UTC)).total_seconds()) < 60
