@@ -7,6 +7,7 @@ byte as they were made. Every event keeps its own id, time and data; the
 batch's id is what a consumer records to apply a batch once.
 """
 
+import functools
 import json
 import socket
 import time
@@ -18,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from core import context
 from core.ids import random_uuid
 
-from .privacy import Client
+from .privacy import Client, hash_key
 from .schema_store import BATCH_CONTENT_TYPE, BATCH_TYPE
 from .topics import Topic
 
@@ -40,9 +41,12 @@ def _encode_text(value) -> str:
     return "".join(_c_encoder(value, 0))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
-    """An event ready to send: where it goes, its partition key, and its JSON body."""
+    """An event ready to send: where it goes, its partition key, and its JSON body.
+
+    Not frozen, as Deferred below: a delivery thread makes one for every view,
+    and nothing changes an event once made."""
 
     id: str
     topic: str  # the unprefixed topic name, e.g. "hangarstack.aircraft.views"
@@ -84,6 +88,10 @@ _EVENT_JSON = (
 
 
 def _event(topic, event_type: str, subject: str, key: str, data: dict, when: str, request_id: str) -> Event:
+    return _event_from_text(topic, event_type, subject, key, _encode_text(data), when, request_id)
+
+
+def _event_from_text(topic, event_type: str, subject: str, key: str, data: str, when: str, request_id: str) -> Event:
     event_id = random_uuid()
     value = _EVENT_JSON % (
         event_id,
@@ -91,9 +99,9 @@ def _event(topic, event_type: str, subject: str, key: str, data: dict, when: str
         when or timestamp(time.time()),
         encode_basestring_ascii(subject),
         encode_basestring_ascii(request_id),
-        _encode_text(data),
+        data,
     )
-    return Event(id=event_id, topic=topic.name, key=key, value=value.encode())
+    return Event(event_id, topic.name, key, value.encode())
 
 
 @dataclass(slots=True)
@@ -122,11 +130,28 @@ class Deferred:
 
     def make(self) -> Event:
         when = timestamp(self.at)
-        data = self.data
-        if self.client is not None:
-            data = {**data, "client": self.client.context(day=when[:10])}
-        key = self.key if self.key is not None else data.get("client", {}).get("visitor", "unknown")
-        return _event(self.topic, self.type, self.subject, key, data, when, self.request_id)
+        client = self.client
+        if client is None:
+            visitor, data_text = "unknown", _encode_text(self.data)
+        else:
+            # The visitor's part is the same for many events of a batch: encoded once a
+            # visitor and day, and spliced in as text (what json.dumps makes of the merged dict).
+            visitor, client_text = _client_json(
+                hash_key(), client.address, client.user_agent, client.referrer, when[:10]
+            )
+            data = self.data
+            data_text = _encode_text(data if "client" not in data else {k: v for k, v in data.items() if k != "client"})
+            data_text = f'{data_text[:-1]}{"," if len(data_text) > 2 else ""}"client":{client_text}}}'
+        key = visitor if self.key is None else self.key
+        return _event_from_text(self.topic, self.type, self.subject, key, data_text, when, self.request_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _client_json(key: bytes, address: str, user_agent: str, referrer: str, day: str) -> tuple[str, str]:
+    """A visitor's hash for the day, and the event's `client` as JSON (`key`: the
+    hash key in use, so that a new one is never answered from the cache)."""
+    context = Client(address, user_agent, referrer).context(day=day)
+    return context["visitor"], _encode_text(context)
 
 
 def make_batch(events: list[Event]) -> Event:

@@ -31,6 +31,11 @@ def _key() -> bytes:
     return salted_hmac("hangarstack.events.visitor", "key").digest()
 
 
+def hash_key() -> bytes:
+    """The key visitor hashes are made with now."""
+    return _key()
+
+
 @receiver(setting_changed)
 def _forget_key(setting: str, **kwargs) -> None:
     if setting in ("EVENTS_IP_HASH_KEY", "SECRET_KEY"):

@@ -242,3 +242,30 @@ def test_the_visitor_hash_follows_a_new_key(settings):
     assert visitor_id("198.51.100.9", "2026-11-30") == first
     settings.EVENTS_IP_HASH_KEY = "m" * 40  # a rotated key: yesterday's pseudonyms cannot be linked to today's
     assert visitor_id("198.51.100.9", "2026-11-30") != first
+
+
+@pytest.mark.parametrize("data", [{"via": "page", "name": "Су-27"}, {}, {"via": "api", "client": {"visitor": "x"}}])
+def test_a_made_visit_carries_its_client_as_json_itself_would_write_it(request_from, data):
+    from events.envelope import Deferred, timestamp
+
+    request = request_from("198.51.100.9", HTTP_USER_AGENT='Mozilla "5.0" ✈', HTTP_REFERER="https://example.org/x")
+    noted = Deferred.now(topics.VIEWS, "aircraft.viewed", subject="b-1", key=None, data=data, request=request)
+    made = noted.make()
+    envelope = json.loads(made.value)
+    client = noted.client.context(day=timestamp(noted.at)[:10])
+    assert envelope["data"] == {**data, "client": client}  # the request's client, never one it brought along
+    assert made.key == client["visitor"]
+    assert made.value == json.dumps(envelope, separators=(",", ":")).encode()
+    assert made.value.isascii()
+
+
+def test_a_made_visit_follows_a_new_hash_key(settings, request_from):
+    from events.envelope import Deferred
+
+    request = request_from("198.51.100.9")
+    settings.EVENTS_IP_HASH_KEY = "k" * 40
+    noted = Deferred.now(topics.VIEWS, "aircraft.viewed", subject="b-1", key="1", data={"via": "page"}, request=request)
+    first = json.loads(noted.make().value)["data"]["client"]["visitor"]
+    assert json.loads(noted.make().value)["data"]["client"]["visitor"] == first
+    settings.EVENTS_IP_HASH_KEY = "m" * 40
+    assert json.loads(noted.make().value)["data"]["client"]["visitor"] != first
