@@ -68,3 +68,9 @@ def test_cpu_is_summed_by_the_nearest_process_we_started():
     }
     used = run.cpu_by_role(before, after, {master: "site", postmaster: "postgres"}, harness)
     assert used == {"site": 5 + 100 + 40, "postgres": 2 + 20, "wrk": 7}
+
+
+def test_the_detail_page_is_measured_in_more_rounds_than_a_quick_run_gives_it():
+    assert run.parse_args([]).detail_rounds == 3  # its events on/off ratio is issue 13's closest target
+    assert run.parse_args(["--quick"]).detail_rounds == 1
+    assert run.parse_args(["--detail-rounds", "2"]).detail_rounds == 2
