@@ -71,6 +71,7 @@ def combine_halves(halves: list[dict]) -> dict:
         "cpu_us_per_request": cpu,
         "cpu_busy_load": round(weighted([half["cpu_busy_load"] for half in halves]), 3),
         "cpu_other_work": max(half["cpu_other_work"] for half in halves),
+        "cpu_stolen": max(half.get("cpu_stolen", 0.0) for half in halves),
         "cpu_busy_idle": max(half["cpu_busy_idle"] for half in halves),
         "halves_rps": [half["rps"] for half in halves],
     }
@@ -430,6 +431,22 @@ def _broker_line(meta: dict) -> str:
     )
 
 
+def _steal_lines(results: dict) -> list[str]:
+    """How much of the machine the hypervisor gave away during the measured runs (runs before it was recorded: none)."""
+    rows = [row for row in results["pages"] if "cpu_stolen" in row]
+    if not rows:
+        return []
+    shares = sorted(row["cpu_stolen"] for row in rows)
+    worst = max(rows, key=lambda row: row["cpu_stolen"])
+    return [
+        "",
+        f"Steal: the hypervisor gave {shares[len(shares) // 2]:.0%} of this machine's CPU time to other machines "
+        f"in the median page run, {worst['cpu_stolen']:.0%} in the worst ({PAGE_NAMES[worst['page']]}, "
+        f"{worst['size']:,} aircraft, events {worst['events']}; the worse half of a page's halves; /proc/stat). "
+        "Throughput ratios within a run hold only as far as that share stayed even.",
+    ]
+
+
 ROLES = ("site", "redis", "kafka", "consumer", "postgres", "relay", "wrk")
 
 
@@ -506,6 +523,7 @@ def markdown(results: dict) -> str:
         f"Commit {meta['git']}; the whole run took {meta.get('duration_s', 0) / 60:.1f} min.",
         "",
         _broker_line(meta),
+        *_steal_lines(results),
         "",
         "#### Targets",
         "",

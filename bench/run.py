@@ -155,11 +155,18 @@ def children_of(pid: int, stats: dict[int, list[str]] | None = None) -> list[int
     return sorted(child for child, fields in (stats or proc_stats()).items() if int(fields[1]) == pid)
 
 
-def cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies over all CPUs since boot."""
+def cpu_times() -> tuple[int, int, int]:
+    """(busy, total, stolen) jiffies over all CPUs since boot; stolen: time the
+    hypervisor gave to other machines while ours wanted to run (counted busy)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle + iowait
-    return sum(fields) - idle, sum(fields)
+    return sum(fields) - idle, sum(fields), fields[7] if len(fields) > 7 else 0
+
+
+def cpu_stolen(before: tuple[int, int, int], after: tuple[int, int, int]) -> float:
+    """Share of all CPUs' time stolen by the hypervisor between two cpu_times() readings, 0..1."""
+    total = after[1] - before[1]
+    return (after[2] - before[2]) / total if total else 0.0
 
 
 def cpu_busy(before: tuple[int, int], after: tuple[int, int]) -> float:
@@ -423,6 +430,7 @@ class Bench:
             # fall into this run's latencies.
             workers_replaced = len(workers_from - set(children_of(site.pid, stats_to))) if site else 0
             busy = cpu_busy(load_from, load_to)
+            stolen = cpu_stolen(load_from, load_to)
             foreign = foreign_cpu(
                 sessions_from, cpu_by_session(stats_to), self.our_sessions(), load_to[1] - load_from[1]
             )
@@ -438,6 +446,7 @@ class Bench:
             "cpu_busy_idle": round(background, 3),
             "cpu_busy_load": round(busy, 3),
             "cpu_other_work": round(foreign, 3),
+            "cpu_stolen": round(stolen, 3),
             "retried": retried,
             "urls": len(paths),
             "example": paths[0],
@@ -474,7 +483,7 @@ class Bench:
         p50, p99 = result.latency_ms.get("50", 0), result.latency_ms.get("99", 0)
         log(
             f"  {label:<40} {result.rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {result.errors}"
-            f"  cpu {busy:.0%} (others {foreign:.0%}; before {background:.0%})"
+            f"  cpu {busy:.0%} (others {foreign:.0%}; before {background:.0%}; stolen {stolen:.0%})"
             + (f"  workers replaced {workers_replaced}" if workers_replaced else "")
         )
         log("    CPU us per request: " + ", ".join(f"{k} {v:g}" for k, v in row["cpu_us_per_request"].items()))

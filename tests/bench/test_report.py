@@ -370,3 +370,19 @@ def test_the_halves_of_a_page_make_one_row():
     assert row["cpu_us_per_request"] == {"site": 310.0}
     assert (row["requests"], row["requests_total"], row["warm_requests"]) == (6000, 8000, 200)
     assert row["example"] == "/aircraft/f-16a/"
+
+
+def test_the_header_says_how_much_of_the_machine_the_hypervisor_took(results):
+    assert "Steal:" not in report.markdown(results)  # runs from before it was recorded say nothing
+    for row, stolen in zip(results["pages"], [0.02, 0.05, 0.31] + [0.04] * len(results["pages"]), strict=False):
+        row["cpu_stolen"] = stolen
+    text = report.markdown(results)
+    worst = results["pages"][2]
+    assert "gave 4% of this machine's CPU time to other machines in the median page run, 31% in the worst" in text
+    assert f"{worst['size']:,} aircraft, events {worst['events']}" in text
+
+
+def test_the_worse_half_of_a_page_stands_for_its_steal():
+    halves = [half_row(4000, 4000.0, 1.0, 4.0, 300.0), half_row(2000, 2000.0, 2.5, 9.0, 330.0)]
+    halves[1]["cpu_stolen"] = 0.12
+    assert report.combine_halves(halves)["cpu_stolen"] == 0.12  # the first half, from before steal was read: 0

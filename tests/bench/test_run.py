@@ -74,3 +74,12 @@ def test_the_detail_page_is_measured_in_more_rounds_than_a_quick_run_gives_it():
     assert run.parse_args([]).detail_rounds == 3  # its events on/off ratio is issue 13's closest target
     assert run.parse_args(["--quick"]).detail_rounds == 1
     assert run.parse_args(["--detail-rounds", "2"]).detail_rounds == 2
+
+
+def test_steal_is_the_hypervisors_share_of_all_cpu_time_between_two_readings():
+    before, after = (100, 1000, 10), (600, 2000, 160)
+    assert run.cpu_stolen(before, after) == 0.15
+    assert run.cpu_busy(before, after) == 0.5
+    assert run.cpu_stolen(before, before) == 0.0
+    busy, total, stolen = run.cpu_times()  # this machine's own /proc/stat
+    assert 0 <= stolen <= busy <= total
