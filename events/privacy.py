@@ -24,28 +24,24 @@ from core.clientip import client_ip
 
 
 @functools.cache
-def _key() -> bytes:
-    """Derived once, not once per event (two settings lookups, and salted_hmac's two hashes)."""
+def hash_key() -> bytes:
+    """The key visitor hashes are made with now: derived once, not once per
+    event (two settings lookups, and salted_hmac's two hashes)."""
     if settings.EVENTS_IP_HASH_KEY:
         return settings.EVENTS_IP_HASH_KEY.encode()
     return salted_hmac("hangarstack.events.visitor", "key").digest()
 
 
-def hash_key() -> bytes:
-    """The key visitor hashes are made with now."""
-    return _key()
-
-
 @receiver(setting_changed)
 def _forget_key(setting: str, **kwargs) -> None:
     if setting in ("EVENTS_IP_HASH_KEY", "SECRET_KEY"):
-        _key.cache_clear()
+        hash_key.cache_clear()
 
 
 def visitor_id(address: str, day: str = "") -> str:
     """The visitor's hash for `day` (YYYY-MM-DD, UTC; today by default)."""
     day = day or datetime.datetime.now(datetime.UTC).date().isoformat()
-    return _visitor(_key(), f"{day}|{address}")
+    return _visitor(hash_key(), f"{day}|{address}")
 
 
 @functools.lru_cache(maxsize=4096)
