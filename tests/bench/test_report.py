@@ -1,4 +1,5 @@
 import copy
+import json
 
 import pytest
 
@@ -386,3 +387,88 @@ def test_the_worse_half_of_a_page_stands_for_its_steal():
     halves = [half_row(4000, 4000.0, 1.0, 4.0, 300.0), half_row(2000, 2000.0, 2.5, 9.0, 330.0)]
     halves[1]["cpu_stolen"] = 0.12
     assert report.combine_halves(halves)["cpu_stolen"] == 0.12  # the first half, from before steal was read: 0
+
+
+def runs_with_detail_at_100(results, rps_each_run):
+    """Copies of one run, the detail page's events-on req/s at 100 aircraft set per copy."""
+    runs = []
+    for rps in rps_each_run:
+        run = copy.deepcopy(results)
+        report.page_row(run, "detail", 100, "on")["rps"] = rps
+        runs.append(run)
+    return runs
+
+
+def test_several_runs_are_judged_on_their_median_not_their_worst(results):
+    # the floor is 3,200 req/s in each: 1,500 is 46.9%, 2,600 is 81.2%, 2,650 is 82.8%
+    summary = report.median_of_runs(runs_with_detail_at_100(results, [1500, 2600, 2650]))
+    assert summary["values"]["detail vs the floor (events on)"][100] == [1500 / 3200, 2600 / 3200, 2650 / 3200]
+    assert summary["medians"]["detail vs the floor (events on)"][100] == 2600 / 3200
+    target = by_name(summary["targets"])["Issue 13: detail vs the floor (events on)"]
+    assert target["met"] is True
+    assert target["target"].endswith("every size, median of 3 runs")
+    assert "81.2% at 100" in target["measured"]
+
+    summary = report.median_of_runs(runs_with_detail_at_100(results, [1500, 1550, 2650]))
+    assert by_name(summary["targets"])["Issue 13: detail vs the floor (events on)"]["met"] is False
+    assert by_name(summary["targets"])["Issue 13: detail events on vs off"]["met"] is False  # 1,550 of 2,700
+
+
+def test_the_median_p99_and_the_other_pages(results):
+    runs = runs_with_detail_at_100(results, [2600, 2600, 2600])
+    for run, p99, search in zip(runs, [30.0, 8.0, 9.0], [1400, 1500, 1500], strict=True):
+        report.page_row(run, "detail", 100, "on")["latency_ms"]["99"] = p99
+        report.page_row(run, "search", 100000, "on")["rps"] = search
+    targets = by_name(report.median_of_runs(runs)["targets"])
+    assert targets["Issue 13: detail p99 (events on)"]["met"] is True  # 9.0 ms, one run at 30
+    assert targets["Issue 13: other pages vs the floor"]["met"] is True  # search at 100,000: 1,500 of 3,200
+
+    report.page_row(runs[1], "detail", 100, "on")["latency_ms"]["99"] = 12.0
+    targets = by_name(report.median_of_runs(runs)["targets"])
+    assert targets["Issue 13: detail p99 (events on)"]["met"] is False
+    assert "12.0 ms at 100" in targets["Issue 13: detail p99 (events on)"]["measured"]
+
+
+def test_only_the_sizes_every_run_measured_are_judged(results):
+    smaller = copy.deepcopy(results)
+    smaller["meta"]["sizes"] = [100]
+    smaller["pages"] = [row for row in smaller["pages"] if row["size"] == 100]
+    summary = report.median_of_runs([results, smaller, results])
+    assert summary["sizes"] == [100]
+    assert list(summary["values"]["detail events on vs off"]) == [100]
+    assert {size for _page, _events, size in summary["values"]["others"]} == {100}
+
+
+def test_the_median_report_shows_each_run_and_what_the_runs_differ_in(results):
+    runs = runs_with_detail_at_100(results, [1500, 2600, 2650])
+    text = report.median_markdown(runs, ["a", "b", "c"])
+    assert "| detail vs the floor (events on) at 100 (>= 50%) | 46.9% | 81.2% | 82.8% | 81.2% |" in text
+    assert "differ in" not in text
+
+    runs[2]["meta"]["cpu_model"] = "Other CPU"
+    runs[2]["pages"][0]["cpu_stolen"] = 0.2
+    text = report.median_markdown(runs, ["a", "b", "c"])
+    assert "**These runs differ in machine**" in text
+    assert "| c | 2026-11-27 16:00 | abc1234 | Other CPU | 3,200 | 20% |" in text
+
+
+def test_the_command_line_takes_several_full_runs_for_a_median(results, tmp_path, capsys):
+    names = []
+    for name, run in zip("abc", runs_with_detail_at_100(results, [1500, 2600, 2650]), strict=True):
+        (tmp_path / f"{name}.json").write_text(json.dumps(run))
+        names.append(str(tmp_path / f"{name}.json"))
+    assert report.main(["--median", *names]) == 0
+    assert "### Issue 13 over 3 full runs: the median" in capsys.readouterr().out
+
+    with pytest.raises(SystemExit) as one_run:
+        report.main(["--median", names[0]])
+    assert one_run.value.code == 2
+    assert "needs two runs or more" in capsys.readouterr().err
+
+    quick = copy.deepcopy(results)
+    quick["meta"]["quick"] = True
+    (tmp_path / "quick.json").write_text(json.dumps(quick))
+    with pytest.raises(SystemExit) as with_quick:
+        report.main(["--median", names[0], str(tmp_path / "quick.json")])
+    assert with_quick.value.code == 2
+    assert "full runs only" in capsys.readouterr().err
