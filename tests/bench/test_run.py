@@ -83,3 +83,12 @@ def test_steal_is_the_hypervisors_share_of_all_cpu_time_between_two_readings():
     assert run.cpu_stolen(before, before) == 0.0
     busy, total, stolen = run.cpu_times()  # this machine's own /proc/stat
     assert 0 <= stolen <= busy <= total
+
+
+def test_a_run_is_measured_again_when_other_work_or_the_hypervisor_took_the_cores():
+    args = run.parse_args([])
+    assert (args.quiet_threshold, args.steal_threshold, args.retries) == (0.1, 0.05, 2)
+    assert run.disturbed(0.02, 0.01, args) is None
+    assert run.disturbed(0.3, 0.0, args) == "other work used 30% of the CPUs"
+    assert run.disturbed(0.0, 0.17, args) == "the hypervisor took 17% of the CPU time (steal)"
+    assert run.disturbed(0.0, 0.17, run.parse_args(["--steal-threshold", "0.2"])) is None
