@@ -710,7 +710,7 @@ def median_markdown(runs: list[dict], names: list[str]) -> str:
             + " and ".join(
                 what for what, differs in (("machine", len(machines) > 1), ("commit", len(commits) > 1)) if differs
             )
-            + "**: their median mixes the two, so read each run's column too.",
+            + "**: their median mixes them, so read each run's column too.",
         ]
     lines += ["", "| target | goal | median | |", "|---|---|---|---|"]
     lines += [f"| {t['target']} | {t['goal']} | {t['measured']} | {_verdict(t['met'])} |" for t in summary["targets"]]
