@@ -266,8 +266,7 @@ def issue13_targets(results: dict, sizes: list[int]) -> list[dict]:
     """Issue 13's targets in one run, at every size: the detail page with events on
     against the floor (>= 50%), its p99 (<= 10 ms) and against events off (>= 90%);
     every other page, events on and off, against the floor (>= 45%)."""
-    measures = issue13_measures(results, sizes)
-    return _issue13_verdicts(measures) if measures else []
+    return _issue13_verdicts(issue13_measures(results, sizes))
 
 
 def median_of_runs(runs: list[dict]) -> dict:
@@ -456,6 +455,10 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "**missed**", None: "not measured"}[met]
 
 
+def _target_line(target: dict) -> str:
+    return f"| {target['target']} | {target['goal']} | {target['measured']} | {_verdict(target['met'])} |"
+
+
 def _broker_line(meta: dict) -> str:
     check = meta.get("broker_schema_check", "unrecorded")
     if check is None:
@@ -474,16 +477,21 @@ def _broker_line(meta: dict) -> str:
     )
 
 
+def _median_steal(results: dict) -> float | None:
+    """The hypervisor's share of the CPU time in the median page run; None for runs from before it was recorded."""
+    shares = sorted(row["cpu_stolen"] for row in results["pages"] if "cpu_stolen" in row)
+    return shares[len(shares) // 2] if shares else None
+
+
 def _steal_lines(results: dict) -> list[str]:
     """How much of the machine the hypervisor gave away during the measured runs (runs before it was recorded: none)."""
-    rows = [row for row in results["pages"] if "cpu_stolen" in row]
-    if not rows:
+    median = _median_steal(results)
+    if median is None:
         return []
-    shares = sorted(row["cpu_stolen"] for row in rows)
-    worst = max(rows, key=lambda row: row["cpu_stolen"])
+    worst = max((row for row in results["pages"] if "cpu_stolen" in row), key=lambda row: row["cpu_stolen"])
     return [
         "",
-        f"Steal: the hypervisor gave {shares[len(shares) // 2]:.0%} of this machine's CPU time to other machines "
+        f"Steal: the hypervisor gave {median:.0%} of this machine's CPU time to other machines "
         f"in the median page run, {worst['cpu_stolen']:.0%} in the worst ({PAGE_NAMES[worst['page']]}, "
         f"{worst['size']:,} aircraft, events {worst['events']}; the worse half of a page's halves; /proc/stat). "
         "Throughput ratios within a run hold only as far as that share stayed even.",
@@ -542,8 +550,8 @@ def search_markdown(results: dict) -> str:
         "| target | goal | measured | |",
         "|---|---|---|---|",
     ]
-    for t in results.get("targets") or search_targets(results, min(meta["sizes"]), max(meta["sizes"])):
-        lines.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {_verdict(t['met'])} |")
+    targets = results.get("targets") or search_targets(results, min(meta["sizes"]), max(meta["sizes"]))
+    lines += [_target_line(t) for t in targets]
     lines += _search_table(results)
     return "\n".join(lines) + "\n"
 
@@ -573,8 +581,7 @@ def markdown(results: dict) -> str:
         "| target | goal | measured | |",
         "|---|---|---|---|",
     ]
-    for t in results.get("targets") or evaluate(results):
-        lines.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {_verdict(t['met'])} |")
+    lines += [_target_line(t) for t in results.get("targets") or evaluate(results)]
 
     lines += ["", "#### The floor", "", "| reference | req/s | p50 ms | p99 ms | bytes |", "|---|---:|---:|---:|---:|"]
     for when in ("before", "after"):
@@ -695,11 +702,10 @@ def median_markdown(runs: list[dict], names: list[str]) -> str:
         "|---|---|---|---|---:|---:|",
     ]
     for name, run in zip(names, runs, strict=True):
-        meta = run["meta"]
-        steal = sorted(row["cpu_stolen"] for row in run["pages"] if "cpu_stolen" in row)
+        meta, steal = run["meta"], _median_steal(run)
         lines.append(
             f"| {name} | {meta['started'][:16].replace('T', ' ')} | {meta['git']} | {meta['cpu_model']} "
-            f"| {_rps(floor_rps(run))} | {f'{steal[len(steal) // 2]:.0%}' if steal else 'not recorded'} |"
+            f"| {_rps(floor_rps(run))} | {'not recorded' if steal is None else f'{steal:.0%}'} |"
         )
     machines = {run["meta"]["cpu_model"] for run in runs}
     commits = {run["meta"]["git"] for run in runs}
@@ -713,7 +719,7 @@ def median_markdown(runs: list[dict], names: list[str]) -> str:
             + "**: their median mixes them, so read each run's column too.",
         ]
     lines += ["", "| target | goal | median | |", "|---|---|---|---|"]
-    lines += [f"| {t['target']} | {t['goal']} | {t['measured']} | {_verdict(t['met'])} |" for t in summary["targets"]]
+    lines += [_target_line(t) for t in summary["targets"]]
     lines += [
         "",
         "| measure | " + " | ".join(names) + " | median |",
