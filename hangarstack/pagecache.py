@@ -9,7 +9,12 @@ script (LOOKUP below) that counts the request against the client's rate limit
 request), reads the stored page, checks that each of its stamps still has the
 value the page was made under, and reads the page's live number. A hit then
 sends the page's signals again (a cached page view is still a view), splices
-the live number in and answers. A miss goes down the stack with the request
+the live number in and answers. Each stored page has a version, and a worker
+keeps the pages it has read (HeldPages, within PAGE_CACHE_LOCAL_MB): when it
+already holds the version Redis has, the script answers without the page, so
+a busy page's body crosses the socket once per worker and version, not at
+every hit. The stamps, the count and the live number are still read in Redis
+every time, so a held page is never served stale. A miss goes down the stack with the request
 already counted, and the answer is stored if the view declared it cacheable.
 
 Two doors share that work (PageCache): under gunicorn, PageCacheFront wraps
@@ -45,7 +50,7 @@ from django_ratelimit.core import EXPIRATION_FUDGE
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
-from core import context, pages, stamps
+from core import context, ids, pages, stamps
 from core.cache import cache_recovered
 
 from . import metrics, ratelimits
@@ -58,13 +63,14 @@ LOOKUP = Script(
     b"""
 -- KEYS[1]: the page (a hash); KEYS[2]: the client's rate-limit counter, or '' for none;
 -- KEYS[3...]: every stamp this process knows, read only when the page is not served.
--- ARGV[1]: the counter's lifetime in seconds (django-ratelimit's: period + 5).
+-- ARGV[1]: the counter's lifetime in seconds (django-ratelimit's: period + 5);
+-- ARGV[2]: the version of this page the client holds, or ''.
 local counted = false
 if KEYS[2] ~= '' then
   counted = redis.call('INCR', KEYS[2])
   if counted == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
 end
-local page = redis.call('HMGET', KEYS[1], 'stamps', 'live', 'meta', 'body')
+local page = redis.call('HMGET', KEYS[1], 'stamps', 'live', 'version')
 local fresh = page[3] ~= false
 if fresh then
   for stamp, value in string.gmatch(page[1], '(%S+) (%S+)') do
@@ -77,9 +83,11 @@ end
 if fresh then
   local live = false
   if page[2] then live = redis.call('GET', page[2]) end
-  return {counted, page[3], page[4], live}
+  if page[3] == ARGV[2] then return {counted, page[3], live} end
+  local stored = redis.call('HMGET', KEYS[1], 'meta', 'body')
+  return {counted, page[3], live, stored[1], stored[2]}
 end
-local reply = {counted, false, false, false}
+local reply = {counted, false}
 for i = 3, #KEYS do reply[#reply + 1] = redis.call('GET', KEYS[i]) end
 return reply
 """,
@@ -87,7 +95,7 @@ return reply
 
 # What a stored page's metadata looks like; a new release that changes it stores
 # under new keys instead of misreading the old ones (they expire by themselves).
-STORED_FORMAT = 2
+STORED_FORMAT = 3
 # Written fresh for every response, never stored.
 PER_REQUEST_HEADERS = {"x-request-id", "set-cookie", "date"}
 _SENTINEL = "\x00live\x00"
@@ -98,9 +106,15 @@ class Lookup:
     key: str
     counter: ratelimits.Counter | None
     known: tuple[str, ...]
-    # The script's reply: [counted, meta, body, live] for a fresh page, [counted,
-    # None, None, None, each known stamp] for none; None while Redis is away.
+    # The script's reply: [counted, version, live] for a fresh page this process
+    # holds (`held`), [counted, version, live, meta, body] for a fresh page it
+    # does not, [counted, None, each known stamp] for none; None while Redis is away.
     found: list | None
+    held: "Held | None" = None
+
+    @property
+    def fresh(self) -> bool:
+        return self.found is not None and self.found[1] is not None
 
     @property
     def counted(self) -> int | None:
@@ -159,16 +173,21 @@ class PageCache:
             return None
         counter = ratelimits.hit_counter(request)
         known = stamps.known_sorted()
-        return Lookup(key, counter, known, _lookup(key, counter, known))
+        held = held_pages.get(key)
+        return Lookup(key, counter, known, _lookup(key, counter, known, held), held)
 
     def hit(self, request: HttpRequest, lookup: Lookup) -> Answer | None:
         """The stored page for this request, its signals sent again; None for a
         miss or a refusal."""
-        found = lookup.found
-        if found is None or found[1] is None or lookup.refused:
+        if not lookup.fresh or lookup.refused:
             return None
-        meta = _metadata(found[1])
-        body, live = found[2], found[3]
+        found = lookup.found
+        version, live = found[1], found[2]
+        if len(found) == 3:  # the version this process holds
+            meta, body = lookup.held.meta, lookup.held.body
+        else:
+            meta, body = pickle.loads(found[3]), found[4]  # noqa: S301 - written by PageCache.store
+            held_pages.keep(lookup.key, Held(version, meta, body))
         request.id = request_id_for(request)
         if meta["signals"] and request.method == "GET":  # HEAD is no view (core.pages.send)
             token = context.request_id.set(request.id)
@@ -203,10 +222,10 @@ class PageCache:
         meanwhile leaves what is stored stale."""
         page = getattr(response, "page", None)
         # A HEAD answer is never stored: its view sent no signals for hits to send again.
-        if page is None or lookup.found is None or request.method != "GET" or response.cookies:
+        if page is None or lookup.found is None or lookup.fresh or request.method != "GET" or response.cookies:
             return
         before = {
-            name: int(value) for name, value in zip(lookup.known, lookup.found[4:], strict=True) if value is not None
+            name: int(value) for name, value in zip(lookup.known, lookup.found[2:], strict=True) if value is not None
         }
         if len(before) < len(lookup.known):  # a stamp nobody has started yet
             before = stamps.current(lookup.known)
@@ -225,6 +244,7 @@ class PageCache:
         fields = {
             "stamps": " ".join(f"{cache.make_key(stamps.key(name))} {before[name]}" for name in page.stamps),
             "body": content,
+            "version": ids.random_hex(),
         }
         if page.live is not None:
             spliced = _live_span(page.live, content)
@@ -335,18 +355,45 @@ class PageCacheFront:
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
-_read_metadata: dict[bytes, dict] = {}
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One version of a stored page, as this process read it. Read only."""
+
+    version: bytes
+    meta: dict
+    body: bytes
 
 
-def _metadata(stored: bytes) -> dict:
-    """A stored page's metadata, unpickled once per process and version of the page
-    (hits of a busy page read the same bytes again and again). Read only."""
-    meta = _read_metadata.get(stored)
-    if meta is None:
-        if len(_read_metadata) >= 1024:
-            _read_metadata.clear()
-        meta = _read_metadata[stored] = pickle.loads(stored)  # noqa: S301 - written by PageCache.store
-    return meta
+class HeldPages:
+    """The stored pages this process has read, by page key, within a budget of
+    body bytes (PAGE_CACHE_LOCAL_MB); the oldest kept goes first.
+
+    Only ever a copy of what Redis holds: the lookup names the version held and
+    Redis answers with the page whenever its own differs, so what is held can be
+    old but is never served as current."""
+
+    def __init__(self):
+        self._pages: dict[str, Held] = {}
+        self._size = 0
+        self._lock = threading.Lock()  # runserver's threads; gunicorn's sync workers have one
+
+    def get(self, key: str) -> Held | None:
+        return self._pages.get(key)
+
+    def keep(self, key: str, held: Held) -> None:
+        budget = settings.PAGE_CACHE_LOCAL_MB * 1024 * 1024
+        with self._lock:
+            if (old := self._pages.pop(key, None)) is not None:
+                self._size -= len(old.body)
+            if len(held.body) > budget:
+                return
+            while self._size + len(held.body) > budget:
+                self._size -= len(self._pages.pop(next(iter(self._pages))).body)
+            self._pages[key] = held
+            self._size += len(held.body)
+
+
+held_pages = HeldPages()
 
 
 def _live_span(live: pages.Live, content: bytes) -> tuple[bytes, int, int] | None:
@@ -387,12 +434,14 @@ class _Link(threading.local):
     the cache's circuit breaker like any other cache call."""
 
     connection = None
-    pid = 0
+    forks = 0
 
     def get(self):
-        if self.connection is None or self.pid != os.getpid():  # a new thread, or a forked worker
+        # A new thread, or a forked worker (whose parent's socket is not its own).
+        # Counted forks rather than os.getpid(): that is a system call at every hit.
+        if self.connection is None or self.forks != _forks:
             pool = cache.client.get_client(write=True).connection_pool
-            self.connection, self.pid = pool.connection_class(**pool.connection_kwargs), os.getpid()
+            self.connection, self.forks = pool.connection_class(**pool.connection_kwargs), _forks
         return self.connection
 
     def run(self, *command):
@@ -411,20 +460,39 @@ class _Link(threading.local):
             raise
 
 
+_forks = 0
+
+
+def _forked() -> None:
+    global _forks
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_forked)
 _link = _Link()
 
 
-def _lookup(key: str, counter, known: tuple[str, ...]) -> list | None:
-    """One round trip: [requests counted (or None), meta, body, live number] for
-    a fresh page; [counted, None, None, None, each known stamp's value] when
-    there is none; None when Redis is away."""
+def _lookup(key: str, counter, known: tuple[str, ...], held: Held | None) -> list | None:
+    """One round trip: [requests counted (or None), version, live number] for a
+    fresh page whose version is `held`, the same and its meta and body for another
+    fresh page; [counted, None, each known stamp's value] when there is none; None
+    when Redis is away."""
     make_key = cache.make_key
     limit, lifetime = ("", 0) if counter is None else (make_key(counter.key), counter.period + EXPIRATION_FUDGE)
     stamp_keys = _stamp_keys.get(known)
     if stamp_keys is None:
         stamp_keys = _stamp_keys[known] = tuple(make_key(stamps.key(name)) for name in known)
     return _guarded(
-        lambda: _link.run("EVALSHA", LOOKUP.sha, 2 + len(stamp_keys), make_key(key), limit, *stamp_keys, lifetime),
+        lambda: _link.run(
+            "EVALSHA",
+            LOOKUP.sha,
+            2 + len(stamp_keys),
+            make_key(key),
+            limit,
+            *stamp_keys,
+            lifetime,
+            b"" if held is None else held.version,
+        ),
         write=False,
     )
 

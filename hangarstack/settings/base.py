@@ -263,6 +263,9 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Page cache -----------------------------------------------------------------
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Each worker keeps up to this many MB of the page bodies it has read, so that
+# a hit on a page it holds does not bring the body from Redis again (0: none).
+PAGE_CACHE_LOCAL_MB = env.int("PAGE_CACHE_LOCAL_MB", default=32)
 # Cookies a cached page depends on: each value gets its own copy (the unit system).
 PAGE_CACHE_VARY_COOKIES = ["units"]
 

@@ -5,12 +5,14 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from aircraft import signals
 from aircraft import stamps as catalogue_stamps
 from aircraft.models import Aircraft
 from core import stamps
+from hangarstack.pagecache import Lookup, PageCache
 from tests.factories import AircraftFactory
 from tests.hangarstack.conftest import redis_commands
 
@@ -151,6 +153,38 @@ def test_a_cached_page_costs_one_round_trip_to_redis_rate_limit_included(client,
     assert "<strong>5</strong> views" in response.content.decode()
     assert len(commands) == 1 and commands[0].startswith("EVALSHA"), commands
     assert len([e for e in published if e.topic == "hangarstack.aircraft.views"]) == 2  # still a view
+
+
+def _lookup_of(url: str) -> Lookup:
+    return PageCache().lookup(RequestFactory().get(url))
+
+
+def test_a_worker_brings_a_page_from_redis_once_and_serves_only_the_version_redis_holds(client):
+    plane = AircraftFactory()
+    url = plane.get_absolute_url()
+    made = client.get(url)  # made and stored
+    assert client.get(url).content == made.content  # a hit: the page comes from Redis and is held
+    lookup = _lookup_of(url)
+    assert lookup.fresh and len(lookup.found) == 3  # Redis answered without the page: this process has it
+    # Another worker stores a new version of the page meanwhile.
+    other = made.content.replace(b"</body>", b"<!-- stored by another worker --></body>")
+    cache.client.get_client(write=True).hset(cache.make_key(lookup.key), mapping={"body": other, "version": "new"})
+    again = client.get(url)
+    assert "aircraft/aircraft_detail.html" not in [t.name for t in again.templates]  # still a hit ...
+    assert again.content == other and int(again["Content-Length"]) == len(other)  # ... of Redis's version
+    assert len(_lookup_of(url).found) == 3  # which is now the one held
+
+
+def test_with_no_room_for_held_pages_every_hit_brings_the_page(client, settings):
+    settings.PAGE_CACHE_LOCAL_MB = 0
+    plane = AircraftFactory()
+    url = plane.get_absolute_url()
+    made = client.get(url)
+    hits = [client.get(url) for _ in range(2)]
+    assert [hit.content for hit in hits] == [made.content] * 2
+    assert all(hit.context is None for hit in hits)
+    lookup = _lookup_of(url)
+    assert lookup.fresh and len(lookup.found) == 5 and lookup.found[4] == made.content
 
 
 def test_hits_and_rendered_pages_count_against_the_same_limit(client, settings):
