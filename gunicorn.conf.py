@@ -25,8 +25,11 @@ keepalive = 5
 # Recycle workers now and then (memory growth); jitter so they do not all restart
 # together. Not too often: at a few thousand requests/s a limit of 2,000 restarts
 # each worker every second, and the restarts dominate latency (the benchmark saw it).
+# Jitter of half the limit: evenly loaded workers started together reach their
+# limits seconds apart, not in the same second (with a tenth, the benchmark saw
+# both of its workers leave at once, every page stalled behind their exit).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
-max_requests_jitter = max_requests // 10
+max_requests_jitter = max_requests // 2
 # Load the app once in the master so a recycled worker is a cheap fork, not a
 # fresh Django start. Safe: connections are closed before fork (pre_fork) and the
 # Kafka producer is only ever created inside a worker.

@@ -25,13 +25,14 @@ import atexit
 import contextlib
 import logging
 import math
-import os
 import threading
 import time
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.serialization import SerializationError
 from django.conf import settings
+
+from core import process
 
 from . import deadletter, metrics, outbox, serde, spool
 from .connection import producer_config
@@ -79,7 +80,7 @@ class EventProducer:
     """
 
     def __init__(self) -> None:
-        self.pid = os.getpid()
+        self.pid = process.pid()
         self._producer = Producer(producer_config(error_cb=self._on_error))
         self._in_flight: dict[str, Event] = {}
         self._gathered: list[Event | Deferred] = []  # until the next batch is sent
@@ -415,13 +416,13 @@ def get_producer() -> EventProducer:
     librdkafka's threads do not survive fork."""
     global _producer
     current = _producer
-    if current is None or current.pid != os.getpid() or not current.usable():
+    if current is None or current.pid != process.pid() or not current.usable():
         with _producer_lock:
-            if _producer is not None and _producer.pid == os.getpid() and not _producer.usable():
+            if _producer is not None and _producer.pid == process.pid() and not _producer.usable():
                 old, _producer = _producer, EventProducer()
                 logger.warning("replacing the Kafka producer (%s)", old.broken or "delivery thread stopped")
                 threading.Thread(target=old.shutdown, kwargs={"timeout": 0}, name="kafka-retire", daemon=True).start()
-            if _producer is None or _producer.pid != os.getpid():
+            if _producer is None or _producer.pid != process.pid():
                 _producer = EventProducer()
             current = _producer
     return current
@@ -433,7 +434,7 @@ def publish(event: Event) -> None:
 
 def shutdown(timeout: float = 5.0) -> None:
     global _producer
-    if _producer is not None and _producer.pid == os.getpid():
+    if _producer is not None and _producer.pid == process.pid():
         _producer.shutdown(timeout)
         _producer = None
 

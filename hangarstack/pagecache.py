@@ -32,7 +32,6 @@ Without Redis (a cache backend other than django-redis) nothing is cached.
 import hashlib
 import json
 import logging
-import os
 import pickle
 import threading
 import time
@@ -50,7 +49,7 @@ from django_ratelimit.core import EXPIRATION_FUDGE
 from redis.commands.core import Script
 from redis.exceptions import NoScriptError
 
-from core import context, ids, pages, stamps
+from core import context, ids, pages, process, stamps
 from core.cache import cache_recovered
 
 from . import metrics, ratelimits
@@ -434,14 +433,12 @@ class _Link(threading.local):
     the cache's circuit breaker like any other cache call."""
 
     connection = None
-    forks = 0
+    pid = 0
 
     def get(self):
-        # A new thread, or a forked worker (whose parent's socket is not its own).
-        # Counted forks rather than os.getpid(): that is a system call at every hit.
-        if self.connection is None or self.forks != _forks:
+        if self.connection is None or self.pid != process.pid():  # a new thread, or a forked worker
             pool = cache.client.get_client(write=True).connection_pool
-            self.connection, self.forks = pool.connection_class(**pool.connection_kwargs), _forks
+            self.connection, self.pid = pool.connection_class(**pool.connection_kwargs), process.pid()
         return self.connection
 
     def run(self, *command):
@@ -460,15 +457,6 @@ class _Link(threading.local):
             raise
 
 
-_forks = 0
-
-
-def _forked() -> None:
-    global _forks
-    _forks += 1
-
-
-os.register_at_fork(after_in_child=_forked)
 _link = _Link()
 
 
