@@ -113,37 +113,68 @@ class Deferred:
     batch; the request now only notes the facts, with their time and request id.
     (Not frozen: a frozen dataclass is built field by field through
     object.__setattr__, several times slower, and nothing changes a noted event.)
+
+    `data` is a dict, or its JSON text already made by `json_text` (memoised by
+    the receivers: a page's views all carry the same data). Either way, what
+    is made is the same bytes.
     """
 
     topic: Topic
     type: str
     subject: str
     key: str | None  # None: keyed by the visitor
-    data: dict
+    data: dict | str
     client: Client | None
     at: float
     request_id: str
 
     @classmethod
-    def now(cls, topic: Topic, event_type: str, *, subject: str, key: str | None, data: dict, request) -> "Deferred":
+    def now(
+        cls, topic: Topic, event_type: str, *, subject: str, key: str | None, data: dict | str, request
+    ) -> "Deferred":
         return cls(topic, event_type, subject, key, data, Client.of(request), time.time(), context.request_id.get())
 
     def make(self) -> Event:
         when = timestamp(self.at)
-        client = self.client
+        client, data = self.client, self.data
         if client is None:
-            visitor, data_text = "unknown", _encode_text(self.data)
-        else:
-            # The visitor's part is the same for many events of a batch: encoded once a
-            # visitor and day, and spliced in as text (what json.dumps makes of the merged dict).
-            visitor, client_text = _client_json(
-                hash_key(), client.address, client.user_agent, client.referrer, when[:10]
-            )
-            data = self.data
-            data_text = _encode_text(data if "client" not in data else {k: v for k, v in data.items() if k != "client"})
-            data_text = f'{data_text[:-1]}{"," if len(data_text) > 2 else ""}"client":{client_text}}}'
-        key = visitor if self.key is None else self.key
-        return _event_from_text(self.topic, self.type, self.subject, key, data_text, when, self.request_id)
+            text = data if isinstance(data, str) else _encode_text(data)
+            key = "unknown" if self.key is None else self.key
+            return _event_from_text(self.topic, self.type, self.subject, key, text, when, self.request_id)
+        if isinstance(data, dict):  # the request's client goes in, never one the data brought along
+            data = _encode_text(data if "client" not in data else {k: v for k, v in data.items() if k != "client"})
+        # The visitor's part is the same for many events of a batch, and the rest but
+        # the id, time and request id for every view of a page: each encoded once.
+        visitor, client_text = _client_json(hash_key(), client.address, client.user_agent, client.referrer, when[:10])
+        event_id = random_uuid()
+        value = _visit_template(self.type, self.subject, data) % (
+            event_id,
+            when,
+            encode_basestring_ascii(self.request_id),
+            client_text,
+        )
+        return Event(event_id, self.topic.name, visitor if self.key is None else self.key, value.encode())
+
+
+def json_text(data: dict) -> str:
+    """An event's data as the JSON text an envelope carries (for a Deferred's `data`)."""
+    return _encode_text(data)
+
+
+@functools.lru_cache(maxsize=4096)
+def _visit_template(event_type: str, subject: str, data_text: str) -> str:
+    """A visit's envelope with %s where its id, time, request id and client go;
+    the data's own text, with its client spliced in, as json.dumps would write
+    the merged dict."""
+    data_open = data_text[:-1].replace("%", "%%") + ("," if len(data_text) > 2 else "")
+    return _EVENT_JSON % (
+        "%s",
+        encode_basestring_ascii(TYPE_PREFIX + event_type).replace("%", "%%"),
+        "%s",
+        encode_basestring_ascii(subject).replace("%", "%%"),
+        "%s",
+        data_open + '"client":%s}',
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -8,6 +8,7 @@ changes go to the outbox inside the transaction that changes the catalogue
 nothing and a committed one is never lost.
 """
 
+import functools
 import logging
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from aircraft.signals import aircraft_compared, aircraft_viewed, catalogue_loade
 from core import context
 
 from . import outbox, producer, topics
-from .envelope import Deferred, make_event
+from .envelope import Deferred, json_text, make_event
 from .privacy import client_context
 
 logger = logging.getLogger(__name__)
@@ -42,17 +43,32 @@ def on_aircraft_viewed(
 ) -> None:
     if not settings.EVENTS_ENABLED:  # nothing to note: no event, no visitor hash
         return
-    aircraft = {"id": aircraft_id, "slug": slug, "designation": designation, "manufacturer": manufacturer}
     _publish(
         Deferred.now(
             topics.VIEWS,
             "aircraft.viewed",
             subject=slug,
             key=str(aircraft_id),
-            data={"aircraft": aircraft, "via": via},
+            data=_viewed_data(aircraft_id, slug, designation, manufacturer, via),
             request=request,
         )
     )
+
+
+# Every view of a page, and every search for the same words, carries the same
+# data: its JSON text is made once, not at every event (events.envelope.Deferred).
+@functools.lru_cache(maxsize=4096)
+def _viewed_data(aircraft_id: int, slug: str, designation: str, manufacturer: str, via: str) -> str:
+    aircraft = {"id": aircraft_id, "slug": slug, "designation": designation, "manufacturer": manufacturer}
+    return json_text({"aircraft": aircraft, "via": via})
+
+
+@functools.lru_cache(maxsize=4096)
+def _searched_data(query: str, result_count: int, top_result: int | None) -> str:
+    data = {"query": query, "result_count": result_count}
+    if top_result is not None:
+        data["top_result"] = top_result
+    return json_text(data)
 
 
 @receiver(search_performed)
@@ -61,12 +77,14 @@ def on_search_performed(
 ) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    data = {"query": query, "result_count": result_count}
-    if top_result is not None:
-        data["top_result"] = top_result
     _publish(
         Deferred.now(
-            topics.SEARCHES, "search.performed", subject=query, key=query.casefold(), data=data, request=request
+            topics.SEARCHES,
+            "search.performed",
+            subject=query,
+            key=query.casefold(),
+            data=_searched_data(query, result_count, top_result),
+            request=request,
         )
     )
 

@@ -54,6 +54,28 @@ def test_high_volume_events_validate(published, request_from):
     assert view.envelope["data"]["client"]["referrer_host"] == "example.org"
 
 
+def test_a_view_carries_its_aircraft_as_it_is_now_though_its_data_is_made_once(published, request_from):
+    plane = AircraftFactory(designation="YF-16")
+    request = request_from()
+    send_viewed(request, plane, via="page")
+    send_viewed(request, plane, via="page")
+    plane.designation = "F-16A"
+    plane.save()
+    send_viewed(request, plane, via="api")
+    search_performed.send(sender=Aircraft, query="falcon", result_count=1, top_result=plane.pk, request=request)
+    search_performed.send(sender=Aircraft, query="falcon", result_count=0, request=request)
+    views = [e.envelope["data"] for e in published if e.topic == topics.VIEWS.name]
+    assert [(v["aircraft"]["designation"], v["via"]) for v in views] == [
+        ("YF-16", "page"), ("YF-16", "page"), ("F-16A", "api"),
+    ]  # fmt: skip
+    searches = [e.envelope["data"] for e in published if e.topic == topics.SEARCHES.name]
+    assert [{k: v for k, v in s.items() if k != "client"} for s in searches] == [
+        {"query": "falcon", "result_count": 1, "top_result": plane.pk},
+        {"query": "falcon", "result_count": 0},
+    ]
+    assert len({e.id for e in published}) == len(published) == 5  # one envelope each, never a shared one
+
+
 def test_staff_sign_in_and_out_validate(client, published):
     User.objects.create_user("staffer", password="pw-staff-123", is_staff=True)
     client.post("/admin/login/", {"username": "staffer", "password": "pw-staff-123", "next": "/admin/"})
@@ -244,16 +266,32 @@ def test_the_visitor_hash_follows_a_new_key(settings):
     assert visitor_id("198.51.100.9", "2026-11-30") != first
 
 
-@pytest.mark.parametrize("data", [{"via": "page", "name": "Су-27"}, {}, {"via": "api", "client": {"visitor": "x"}}])
-def test_a_made_visit_carries_its_client_as_json_itself_would_write_it(request_from, data):
-    from events.envelope import Deferred, timestamp
+VISIT_DATA = [{"via": "page", "name": "Су-27"}, {}, {"query": "100% %s"}]
 
-    request = request_from("198.51.100.9", HTTP_USER_AGENT='Mozilla "5.0" ✈', HTTP_REFERER="https://example.org/x")
-    noted = Deferred.now(topics.VIEWS, "aircraft.viewed", subject="b-1", key=None, data=data, request=request)
+
+# A receiver's JSON text (json_text) never carries a client of its own; a dict may.
+@pytest.mark.parametrize(
+    ("data", "as_text"),
+    [(data, False) for data in [*VISIT_DATA, {"via": "api", "client": {"visitor": "x"}}]]
+    + [(data, True) for data in VISIT_DATA],
+)
+def test_a_made_visit_carries_its_client_as_json_itself_would_write_it(request_from, data, as_text):
+    from events.envelope import Deferred, json_text, timestamp
+
+    request = request_from("198.51.100.9", HTTP_USER_AGENT='Mozilla "5.0" ✈ 100%', HTTP_REFERER="https://example.org/x")
+    noted = Deferred.now(
+        topics.VIEWS,
+        "aircraft.viewed",
+        subject="b-1 %s 50%",
+        key=None,
+        data=json_text(data) if as_text else data,
+        request=request,
+    )
     made = noted.make()
     envelope = json.loads(made.value)
     client = noted.client.context(day=timestamp(noted.at)[:10])
     assert envelope["data"] == {**data, "client": client}  # the request's client, never one it brought along
+    assert envelope["subject"] == "b-1 %s 50%"
     assert made.key == client["visitor"]
     assert made.value == json.dumps(envelope, separators=(",", ":")).encode()
     assert made.value.isascii()
