@@ -60,6 +60,9 @@ class Event:
 
 
 _second: tuple[int, str] = (0, "")
+# ".000Z" to ".999Z", made once: formatting the milliseconds (":03d") was half of
+# what timestamp() cost (timeit).
+_MILLISECONDS = tuple(f".{ms:03d}Z" for ms in range(1000))
 
 
 def timestamp(at: float) -> str:
@@ -67,23 +70,28 @@ def timestamp(at: float) -> str:
     the second's text is made once, not once per event."""
     global _second
     whole = int(at)
-    second, text = _second
+    second, text = _second  # one tuple: a thread never reads one second's text with another's number
     if second != whole:
         text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
         _second = (whole, text)
-    return f"{text}.{int((at - whole) * 1000):03d}Z"
+    return text + _MILLISECONDS[int((at - whole) * 1000)]
 
 
 def make_event(topic, event_type: str, *, subject: str, key: str, data: dict) -> Event:
     return _event(topic, event_type, subject, key, data, "", context.request_id.get())
 
 
-# An event's envelope with its constant attributes written once; only the id, type, time,
-# subject, request id and data are encoded per event. The result is byte for byte what
-# json.dumps makes of the whole envelope (tests/events/test_envelope.py).
-_EVENT_JSON = (
-    '{"specversion":"' + SPEC_VERSION + '","id":"%s","source":' + encode_basestring_ascii(SOURCE) + ',"type":%s,'
-    '"time":"%s","subject":%s,"datacontenttype":"application/json","requestid":%s,"data":%s}'
+# An event's envelope with its constant attributes written once: the text between its id,
+# type, time, subject, request id and data, which alone are encoded per event. The result
+# is byte for byte what json.dumps makes of the whole envelope (tests/events/test_envelope.py).
+_EVENT_PIECES = (
+    '{"specversion":"' + SPEC_VERSION + '","id":"',
+    '","source":' + encode_basestring_ascii(SOURCE) + ',"type":',
+    ',"time":"',
+    '","subject":',
+    ',"datacontenttype":"application/json","requestid":',
+    ',"data":',
+    "}",
 )
 
 
@@ -93,13 +101,23 @@ def _event(topic, event_type: str, subject: str, key: str, data: dict, when: str
 
 def _event_from_text(topic, event_type: str, subject: str, key: str, data: str, when: str, request_id: str) -> Event:
     event_id = random_uuid()
-    value = _EVENT_JSON % (
-        event_id,
-        encode_basestring_ascii(TYPE_PREFIX + event_type),
-        when or timestamp(time.time()),
-        encode_basestring_ascii(subject),
-        encode_basestring_ascii(request_id),
-        data,
+    start, after_id, after_type, after_time, after_subject, after_request_id, end = _EVENT_PIECES
+    value = "".join(
+        (
+            start,
+            event_id,
+            after_id,
+            encode_basestring_ascii(TYPE_PREFIX + event_type),
+            after_type,
+            when or timestamp(time.time()),
+            after_time,
+            encode_basestring_ascii(subject),
+            after_subject,
+            encode_basestring_ascii(request_id),
+            after_request_id,
+            data,
+            end,
+        )
     )
     return Event(event_id, topic.name, key, value.encode())
 
@@ -147,12 +165,9 @@ class Deferred:
         # the id, time and request id for every view of a page: each encoded once.
         visitor, client_text = _client_json(hash_key(), client.address, client.user_agent, client.referrer, when[:10])
         event_id = random_uuid()
-        value = _visit_template(self.type, self.subject, data) % (
-            event_id,
-            when,
-            encode_basestring_ascii(self.request_id),
-            client_text,
-        )
+        head, after_id, after_time, after_request_id, tail = _visit_pieces(self.type, self.subject, data)
+        request_id = encode_basestring_ascii(self.request_id)
+        value = "".join((head, event_id, after_id, when, after_time, request_id, after_request_id, client_text, tail))
         return Event(event_id, self.topic.name, visitor if self.key is None else self.key, value.encode())
 
 
@@ -162,18 +177,18 @@ def json_text(data: dict) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _visit_template(event_type: str, subject: str, data_text: str) -> str:
-    """A visit's envelope with %s where its id, time, request id and client go;
-    the data's own text, with its client spliced in, as json.dumps would write
-    the merged dict."""
-    data_open = data_text[:-1].replace("%", "%%") + ("," if len(data_text) > 2 else "")
-    return _EVENT_JSON % (
-        "%s",
-        encode_basestring_ascii(TYPE_PREFIX + event_type).replace("%", "%%"),
-        "%s",
-        encode_basestring_ascii(subject).replace("%", "%%"),
-        "%s",
-        data_open + '"client":%s}',
+def _visit_pieces(event_type: str, subject: str, data_text: str) -> tuple[str, str, str, str, str]:
+    """A visit's envelope as the five pieces around its id, time, request id and
+    client; the client goes inside the data's own text, as json.dumps would write
+    the merged dict. Joined rather than %-formatted: three times faster (timeit)."""
+    start, after_id, after_type, after_time, after_subject, after_request_id, end = _EVENT_PIECES
+    data_open = data_text[:-1] + ("," if len(data_text) > 2 else "")
+    return (
+        start,
+        after_id + encode_basestring_ascii(TYPE_PREFIX + event_type) + after_type,
+        after_time + encode_basestring_ascii(subject) + after_subject,
+        after_request_id + data_open + '"client":',
+        "}" + end,
     )
 
 

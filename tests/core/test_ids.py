@@ -10,6 +10,9 @@ def test_ids_are_random_version_4_uuids():
     assert {(u.version, u.variant) for u in parsed} == {(4, uuid.RFC_4122)}
     assert [str(u) for u in parsed] == drawn
     assert len(set(drawn)) == len(drawn)
+    # Only the version and variant bits are fixed: the digits beside them stay random.
+    assert len({text[15] for text in drawn}) > 1
+    assert {text[19] for text in drawn} == set("89ab")
 
 
 def test_the_hex_form_is_the_same_id_without_dashes():

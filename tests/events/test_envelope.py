@@ -227,6 +227,8 @@ def test_timestamps_are_utc_to_the_millisecond():
     assert timestamp(0.0) == "1970-01-01T00:00:00.000Z"
     assert timestamp(1_764_480_000.9994) == "2025-11-30T05:20:00.999Z"
     assert timestamp(1_764_480_001.5) == "2025-11-30T05:20:01.500Z"  # the next second's text, not the cached one
+    assert timestamp(1_764_480_002 - 1e-6) == "2025-11-30T05:20:01.999Z"  # never ".1000Z" at a second's end
+    assert timestamp(1_764_480_002.0) == "2025-11-30T05:20:02.000Z"
 
 
 def test_a_comparison_is_keyed_by_its_visitor(published, request_from):
