@@ -10,11 +10,26 @@ import functools
 import ipaddress
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 
 
+@functools.cache
+def _trusted_proxy_count() -> int:
+    """Read once, not at every request: a settings attribute costs a Python-level
+    __getattribute__ (LazyObject), and each hit and each event asks."""
+    return settings.TRUSTED_PROXY_COUNT
+
+
+@receiver(setting_changed)
+def _forget_proxy_count(setting: str, **kwargs) -> None:
+    if setting == "TRUSTED_PROXY_COUNT":
+        _trusted_proxy_count.cache_clear()
+
+
 def client_ip(request: HttpRequest) -> str:
-    count = settings.TRUSTED_PROXY_COUNT
+    count = _trusted_proxy_count()
     address = request.META.get("REMOTE_ADDR", "")
     if count > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]

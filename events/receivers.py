@@ -29,12 +29,17 @@ logger = logging.getLogger(__name__)
 
 
 def _publish(event) -> None:
-    if not settings.EVENTS_ENABLED:
-        return
+    if settings.EVENTS_ENABLED:
+        _hand_over(event)
+
+
+def _hand_over(event) -> None:
+    """To the producer, events being on (the visit receivers have asked already)."""
     try:
         producer.publish(event)
     except Exception:  # an event must never break the page that caused it
-        logger.exception("could not publish %s", event.id)
+        # A noted visit has no id yet; its repr holds the client's address: the topic only.
+        logger.exception("could not publish an event on %s", getattr(event.topic, "name", event.topic))
 
 
 @receiver(aircraft_viewed)
@@ -43,7 +48,7 @@ def on_aircraft_viewed(
 ) -> None:
     if not settings.EVENTS_ENABLED:  # nothing to note: no event, no visitor hash
         return
-    _publish(
+    _hand_over(
         Deferred.now(
             topics.VIEWS,
             "aircraft.viewed",
@@ -77,7 +82,7 @@ def on_search_performed(
 ) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    _publish(
+    _hand_over(
         Deferred.now(
             topics.SEARCHES,
             "search.performed",
@@ -93,7 +98,7 @@ def on_search_performed(
 def on_aircraft_compared(sender, slugs: list[str], request, **kwargs) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    _publish(
+    _hand_over(
         Deferred.now(
             topics.USER_ACTIVITY,
             "user.compared",
