@@ -34,12 +34,21 @@ def _publish(event) -> None:
 
 
 def _hand_over(event) -> None:
-    """To the producer, events being on (the visit receivers have asked already)."""
+    """To the producer, events being on."""
     try:
         producer.publish(event)
     except Exception:  # an event must never break the page that caused it
-        # A noted visit has no id yet; its repr holds the client's address: the topic only.
-        logger.exception("could not publish an event on %s", getattr(event.topic, "name", event.topic))
+        logger.exception("could not publish an event on %s", event.topic)
+
+
+def _note_visit(topic, event_type: str, subject: str, key: str | None, data, request) -> None:
+    """Note a visit for the producer, events being on (the visit receivers have asked already).
+    Noting is guarded too: reading the client is as much a part of the event as sending it."""
+    try:
+        producer.publish(Deferred.now(topic, event_type, subject=subject, key=key, data=data, request=request))
+    except Exception:  # an event must never break the page that caused it
+        # A noted visit has no id yet, and its repr holds the client's address: the topic only.
+        logger.exception("could not publish an event on %s", topic.name)
 
 
 @receiver(aircraft_viewed)
@@ -48,15 +57,13 @@ def on_aircraft_viewed(
 ) -> None:
     if not settings.EVENTS_ENABLED:  # nothing to note: no event, no visitor hash
         return
-    _hand_over(
-        Deferred.now(
-            topics.VIEWS,
-            "aircraft.viewed",
-            subject=slug,
-            key=str(aircraft_id),
-            data=_viewed_data(aircraft_id, slug, designation, manufacturer, via),
-            request=request,
-        )
+    _note_visit(
+        topics.VIEWS,
+        "aircraft.viewed",
+        slug,
+        str(aircraft_id),
+        _viewed_data(aircraft_id, slug, designation, manufacturer, via),
+        request,
     )
 
 
@@ -82,15 +89,13 @@ def on_search_performed(
 ) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    _hand_over(
-        Deferred.now(
-            topics.SEARCHES,
-            "search.performed",
-            subject=query,
-            key=query.casefold(),
-            data=_searched_data(query, result_count, top_result),
-            request=request,
-        )
+    _note_visit(
+        topics.SEARCHES,
+        "search.performed",
+        query,
+        query.casefold(),
+        _searched_data(query, result_count, top_result),
+        request,
     )
 
 
@@ -98,15 +103,13 @@ def on_search_performed(
 def on_aircraft_compared(sender, slugs: list[str], request, **kwargs) -> None:
     if not settings.EVENTS_ENABLED:
         return
-    _hand_over(
-        Deferred.now(
-            topics.USER_ACTIVITY,
-            "user.compared",
-            subject=",".join(slugs),
-            key=None,  # the visitor's
-            data={"action": "compare", "aircraft": list(slugs), "actor": context.actor.get()},
-            request=request,
-        )
+    _note_visit(
+        topics.USER_ACTIVITY,
+        "user.compared",
+        ",".join(slugs),
+        None,  # keyed by the visitor
+        {"action": "compare", "aircraft": list(slugs), "actor": context.actor.get()},
+        request,
     )
 
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from events import receivers
+from events import envelope, receivers
 from tests.factories import AircraftFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +27,22 @@ def test_a_producer_that_raises_is_logged_and_the_page_still_answers(client, set
     [record] = [r for r in caplog.records if r.name == "events.receivers"]
     assert record.getMessage() == "could not publish an event on hangarstack.aircraft.views"
     assert str(record.exc_info[1]) == "a bug in the producer"
+
+
+def test_a_visit_that_cannot_be_noted_is_logged_and_the_page_still_answers(client, settings, monkeypatch, caplog):
+    settings.EVENTS_ENABLED = True
+    handed = []
+    monkeypatch.setattr(receivers.producer, "publish", handed.append)
+
+    def unreadable(request):
+        raise ValueError("a bug in reading the client")
+
+    monkeypatch.setattr(envelope.Client, "of", staticmethod(unreadable))
+    plane = AircraftFactory()
+    with caplog.at_level(logging.ERROR, logger="events.receivers"):
+        response = client.get(plane.get_absolute_url())
+    assert response.status_code == 200
+    assert handed == []
+    [record] = [r for r in caplog.records if r.name == "events.receivers"]
+    assert record.getMessage() == "could not publish an event on hangarstack.aircraft.views"
+    assert str(record.exc_info[1]) == "a bug in reading the client"
