@@ -50,6 +50,7 @@ QUICK_RESULTS = RESULTS / "quick"
 README = ROOT / "bench" / "README.md"
 PAGES = ("detail", "manufacturer", "list", "search", "compare", "api-list", "api-detail")
 PAGE_NAMES = report.PAGE_NAMES
+FLOOR_BESIDE = report.FLOOR_BESIDE
 # What a TLS-terminating proxy adds: the site then sees HTTPS requests, as in production.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "hangarstack-bench"}
 # Every request comes from one address here; the public limit (1000/h by default) would
@@ -577,6 +578,9 @@ class Bench:
         log(f"  profile: {target.relative_to(ROOT)}")
         return result.requests
 
+    def floor_env(self, settings_module: str = "bench.floor_settings") -> dict[str, str]:
+        return {"DJANGO_SETTINGS_MODULE": settings_module, "BENCH_FLOOR_BODY": str(self.floor_body)}
+
     def measure_floor(self, label: str) -> dict:
         from .floor import FLOOR_PATH
 
@@ -587,8 +591,9 @@ class Bench:
         ):
             if name == "floor+middleware" and label != "before":
                 continue
-            extra = {"DJANGO_SETTINGS_MODULE": settings_module, "BENCH_FLOOR_BODY": str(self.floor_body)}
-            info = self.start_gunicorn(name, "bench.floor_wsgi:application", extra, FLOOR_PATH)
+            info = self.start_gunicorn(
+                name, "bench.floor_wsgi:application", self.floor_env(settings_module), FLOOR_PATH
+            )
             try:
                 rows[name] = {**self.load([FLOOR_PATH], f"{name} ({label})"), "gunicorn": info}
                 if "floor" in self.args.profile and label == "before":
@@ -701,6 +706,8 @@ class Bench:
 
     # --- the run ---------------------------------------------------------------
     def run(self) -> dict:
+        from .floor import FLOOR_PATH
+
         args = self.args
         started = datetime.datetime.now(datetime.UTC)
         self.start_servers()
@@ -784,19 +791,38 @@ class Bench:
                 extra = {"EVENTS_ENABLED": "true" if events == "on" else "false"}
                 info = self.start_gunicorn(name, "hangarstack.wsgi:application", extra, paths[args.pages[0]][0])
                 servers[events] = (name, self.base_url, info)
+            # The floor again, in the detail page's rounds: the detail page's share of the floor then
+            # compares runs seconds apart, as on vs off do, not runs up to half an hour apart.
+            beside = {}
+            if "detail" in args.pages:
+                name = f"floor-{size}"
+                info = self.start_gunicorn(name, "bench.floor_wsgi:application", self.floor_env(), FLOOR_PATH)
+                beside[FLOOR_BESIDE] = (name, self.base_url, info)
             views_before = self.total_views()
             requests_viewing = 0
             try:
                 for page in args.pages:
-                    halves: dict[str, list[dict]] = {events: [] for events in servers}
-                    # ABBA once; the detail page, which carries the events on/off target, in more rounds.
+                    runs = {**servers, **beside} if page == "detail" else servers
+                    halves: dict[str, list[dict]] = {key: [] for key in runs}
+                    # ABBA once; the detail page, which carries the events on/off target, in more rounds
+                    # (on, off, floor, floor, off, on).
                     rounds = args.detail_rounds if page == "detail" else 1
-                    for order in [list(servers), list(reversed(servers))] * rounds:
-                        for events in order:
-                            name, base_url, _info = servers[events]
+                    for order in [list(runs), list(reversed(runs))] * rounds:
+                        for key in order:
+                            name, base_url, _info = runs[key]
                             self.site_name, self.base_url = name, base_url
-                            label = f"{size} {PAGE_NAMES[page]} events {events}"
-                            halves[events].append(self.load(paths[page], label, duration=args.duration / 2))
+                            if key == FLOOR_BESIDE:
+                                label, measured = f"{size} floor beside the detail page", [FLOOR_PATH]
+                            else:
+                                label, measured = f"{size} {PAGE_NAMES[page]} events {key}", paths[page]
+                            halves[key].append(self.load(measured, label, duration=args.duration / 2))
+                    if FLOOR_BESIDE in halves:
+                        row = report.combine_halves(halves.pop(FLOOR_BESIDE))
+                        self.results["floor"].setdefault(FLOOR_BESIDE, {})[str(size)] = {
+                            **row,
+                            "gunicorn": beside[FLOOR_BESIDE][2],
+                        }
+                        log(f"  {size} floor beside the detail page: {row['rps']:.0f} req/s over its halves")
                     for events, (name, base_url, info) in servers.items():
                         self.site_name, self.base_url = name, base_url
                         row = report.combine_halves(halves[events])
@@ -832,7 +858,7 @@ class Bench:
                     self.results["pipeline"].append(pipeline)
                     log(f"  pipeline after the run: {pipeline}")
             finally:
-                for name, _base_url, _info in servers.values():
+                for name, _base_url, _info in [*servers.values(), *beside.values()]:
                     self.stop_gunicorn(name)
 
         log("floor again, to bracket the run")

@@ -318,6 +318,26 @@ def test_issue_13_judges_the_detail_page_at_every_size(results):
     assert targets["Issue 13: detail events on vs off"]["met"] is False
 
 
+def test_the_detail_page_is_judged_against_the_floor_measured_in_its_rounds(results):
+    # The bracket's mean is 3,200; the floor beside the detail page ran slower at 100,000.
+    results["floor"][report.FLOOR_BESIDE] = {"100": floor_row(3250), "100000": floor_row(2600)}
+    results["pages"][6]["rps"] = 1400  # 43.8% of the bracket, 53.8% of the floor beside it
+    measures = report.issue13_measures(results, [100, 100000])
+    assert measures["detail vs the floor (events on)"] == {100: 2600 / 3250, 100000: 1400 / 2600}
+    assert measures["others"][("list", "on", 100)] == 2000 / 3200  # the other pages keep the bracket
+    targets = by_name(report.evaluate(results))
+    assert targets["Issue 13: detail vs the floor (events on)"]["met"] is True
+    assert targets["Aircraft detail"]["measured"] == "80% (2600 of 3250 req/s)"
+    text = report.markdown(results)
+    assert "| floor (beside the detail page, 100,000 aircraft) | 2,600 |" in text
+    assert "the detail page is 54% of it with events on, 100% of it with events off." in text
+
+
+def test_without_a_floor_beside_it_the_detail_page_has_the_brackets(results):
+    assert report.detail_floor_rps(results, 100000) == 3200
+    assert "beside the detail page" not in report.markdown(results)
+
+
 def test_issue_13_names_every_other_page_below_45_percent_of_the_floor(results):
     target = by_name(report.evaluate(results))["Issue 13: other pages vs the floor"]
     assert target["met"] is False  # search at 100,000, events on: 1400 of 3200 (off: 1450, 45.3%)
