@@ -6,10 +6,10 @@ PORT ?= 8000
 export PORT
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test chaos e2e bench audit lint fmt check clean
+.PHONY: help install run test chaos e2e bench instructions audit lint fmt check clean
 
 help: ## List the commands
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "HangarStack needs Python 3.11 or newer")'
@@ -56,6 +56,9 @@ audit: install ## Audit fixtures/aircraft.json: completeness report; fails on an
 
 bench: install ## Benchmark against a bare Django floor; writes bench/results/
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+instructions: install ## Instructions per cached detail hit, events on vs off (callgrind: apt-get install valgrind)
+	$(BIN)/python -m bench.instructions $(INSTR_ARGS)
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -1050,24 +1050,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+@contextlib.contextmanager
+def stopped_at_the_end(bench: Bench):
+    """Ctrl-C and SIGTERM raise Interrupted, and whatever ends the block, every
+    process the bench started is stopped (a second signal must not cut that short)."""
+    signal.signal(signal.SIGTERM, _raise_interrupted)
+    signal.signal(signal.SIGINT, _raise_interrupted)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        bench.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ["HANGARSTACK_STATE_DIR"] = args.state_dir  # before devstack is imported
     os.environ["HANGARSTACK_BROKER_SCHEMA_CHECK"] = "1" if args.broker_schema_check == "on" else "0"
     if not args.search_only:
         ensure_wrk()
-    signal.signal(signal.SIGTERM, _raise_interrupted)
-    signal.signal(signal.SIGINT, _raise_interrupted)
     bench = Bench(args)
     try:
-        results = bench.run_search() if args.search_only else bench.run()
+        with stopped_at_the_end(bench):
+            results = bench.run_search() if args.search_only else bench.run()
     except Interrupted:
         log("interrupted; stopping everything")
         return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        bench.stop()
     path = write_results(results, update_readme=not args.no_readme)
     print(path.read_text())
     log(f"results in {path} and {path.with_suffix('.json')}")
