@@ -29,13 +29,18 @@ def _forget_proxy_count(setting: str, **kwargs) -> None:
 
 
 def client_ip(request: HttpRequest) -> str:
+    """Worked out once per request: the rate limit and the request's event both ask."""
+    known = getattr(request, "_client_ip", None)
+    if known is not None:
+        return known
     count = _trusted_proxy_count()
     address = request.META.get("REMOTE_ADDR", "")
     if count > 0:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
         if len(hops) >= count:
             address = hops[-count]
-    return _normalised(address)
+    request._client_ip = address = _normalised(address)
+    return address
 
 
 @functools.lru_cache(maxsize=4096)

@@ -96,6 +96,8 @@ class EventProducer:
         self._last_error_log: dict[int, float] = {}
         self._last_spool_drain = 0.0
         self.broken: str | None = None  # why it must be replaced
+        # Cleared when the delivery thread ends: Thread.is_alive() takes a lock, and every view asks.
+        self._serving = True
         self._poller = threading.Thread(target=self._serve_delivery_reports, name="kafka-delivery", daemon=True)
         self._poller.start()
 
@@ -113,7 +115,7 @@ class EventProducer:
             self.broken = reason
 
     def usable(self) -> bool:
-        return self.broken is None and not self._closed and self._poller.is_alive()
+        return self.broken is None and not self._closed and self._serving
 
     def publish(self, event: Event | Deferred) -> None:
         topic = event.topic if isinstance(event, Deferred) else BY_NAME[event.topic]
@@ -210,6 +212,12 @@ class EventProducer:
             logger.log(logging.ERROR if error.fatal() else logging.WARNING, "kafka: %s", error)
 
     def _serve_delivery_reports(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._serving = False
+
+    def _serve(self) -> None:
         # Nothing may end this loop but shutdown: a dead delivery thread would
         # leave events in memory with nobody to store them.
         while not self._stopping.is_set():

@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -28,13 +29,22 @@ from .privacy import client_context
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
+def _events_enabled() -> bool:
+    """Read once, not at every view: a settings attribute costs a Python-level
+    __getattribute__ (LazyObject)."""
+    return settings.EVENTS_ENABLED
+
+
+@receiver(setting_changed)
+def _forget_events_enabled(setting: str, **kwargs) -> None:
+    if setting == "EVENTS_ENABLED":
+        _events_enabled.cache_clear()
+
+
 def _publish(event) -> None:
-    if settings.EVENTS_ENABLED:
-        _hand_over(event)
-
-
-def _hand_over(event) -> None:
-    """To the producer, events being on."""
+    if not _events_enabled():
+        return
     try:
         producer.publish(event)
     except Exception:  # an event must never break the page that caused it
@@ -55,7 +65,7 @@ def _note_visit(topic, event_type: str, subject: str, key: str | None, data, req
 def on_aircraft_viewed(
     sender, aircraft_id: int, slug: str, designation: str, manufacturer: str, request, via: str, **kwargs
 ) -> None:
-    if not settings.EVENTS_ENABLED:  # nothing to note: no event, no visitor hash
+    if not _events_enabled():  # nothing to note: no event, no visitor hash
         return
     _note_visit(
         topics.VIEWS,
@@ -87,7 +97,7 @@ def _searched_data(query: str, result_count: int, top_result: int | None) -> str
 def on_search_performed(
     sender, query: str, result_count: int, request, top_result: int | None = None, **kwargs
 ) -> None:
-    if not settings.EVENTS_ENABLED:
+    if not _events_enabled():
         return
     _note_visit(
         topics.SEARCHES,
@@ -101,7 +111,7 @@ def on_search_performed(
 
 @receiver(aircraft_compared)
 def on_aircraft_compared(sender, slugs: list[str], request, **kwargs) -> None:
-    if not settings.EVENTS_ENABLED:
+    if not _events_enabled():
         return
     _note_visit(
         topics.USER_ACTIVITY,

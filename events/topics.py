@@ -6,6 +6,7 @@ a replication factor of 1). Per-topic config can be overridden with
 KAFKA_TOPIC_<NAME>_<CONFIG>, e.g. KAFKA_TOPIC_VIEWS_RETENTION_MS=86400000.
 """
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ class Topic:
     def full_name(self) -> str:
         return settings.KAFKA["TOPIC_PREFIX"] + self.name
 
-    @property
+    @functools.cached_property  # asked at every view
     def batched(self) -> bool:
         """Written by every visit: a web process sends its events in batches (events.envelope)."""
         return self.name in BATCHED_TOPICS
