@@ -213,7 +213,7 @@ def make_batch(events: list[Event]) -> Event:
         "datacontenttype": BATCH_CONTENT_TYPE,
     }
     opening = json.dumps(head, separators=(",", ":")).encode()[:-1]
-    body = b"".join((opening, b',"data":[', b",".join(event.value for event in events), b"]}"))
+    body = b"".join((opening, b',"data":[', b",".join([event.value for event in events]), b"]}"))
     return Event(id=head["id"], topic=events[0].topic, key=head["id"], value=body, count=len(events))
 
 

@@ -369,6 +369,8 @@ def _made(events: list[Event | Deferred]) -> list[Event]:
 def _parts(events: list[Event]) -> list[list[Event]]:
     """Consecutive runs of events of at most BATCH_MAX_BYTES together: a record
     stays well inside what brokers accept (message.max.bytes, 1 MB by default)."""
+    if sum(map(len, [event.value for event in events])) <= BATCH_MAX_BYTES:
+        return [events]  # the usual case, without a Python step per event
     parts, size = [[]], 0
     for event in events:
         if parts[-1] and size + len(event.value) > BATCH_MAX_BYTES:

@@ -13,7 +13,7 @@ from aircraft.models import AircraftDailyViews, AircraftViewTotal
 from events import consumer, metrics, producer, schema_store, spool, topics
 from events.compatibility import backward_problems
 from events.deadletter import triage
-from events.envelope import make_batch, make_event, split_batch, unbatch
+from events.envelope import Event, make_batch, make_event, split_batch, unbatch
 from events.models import OutboxEvent, ProcessedEvent
 from events.relay import Relay
 from tests.events.conftest import raw_messages
@@ -145,6 +145,24 @@ def test_a_big_gathering_is_cut_into_records_brokers_accept():
     parts = producer._parts(events)
     assert len(parts) > 1 and [e for part in parts for e in part] == events
     assert all(sum(len(e.value) for e in part) <= producer.BATCH_MAX_BYTES for part in parts)
+
+
+def test_a_usual_gathering_is_one_record_up_to_the_limit_itself():
+    events = [view(n) for n in range(150)]  # a worker's 100 ms under load
+    assert producer._parts(events) == [events]
+    size = sum(len(e.value) for e in events)
+    assert len(producer._parts([*events, view(1)])) == 1
+    at_the_limit = [
+        *events[:-1],
+        Event(
+            id="x",
+            topic=events[0].topic,
+            key="k",
+            value=b"x" * (producer.BATCH_MAX_BYTES - size + len(events[-1].value)),
+        ),
+    ]
+    assert producer._parts(at_the_limit) == [at_the_limit]
+    assert len(producer._parts([*at_the_limit, view(2)])) == 2
 
 
 @pytest.mark.django_db(transaction=True)
