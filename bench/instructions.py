@@ -190,7 +190,13 @@ def _measure(env: dict[str, str], events: str, args: argparse.Namespace, work: P
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     out = directory / "callgrind.out"
-    child_env = {**env, "EVENTS_ENABLED": "true" if events == "on" else "false", "EVENTS_BATCH_MS": str(args.batch_ms)}
+    child_env = {
+        **env,
+        "EVENTS_ENABLED": "true" if events == "on" else "false",
+        "EVENTS_BATCH_MS": str(args.batch_ms),
+        # One string hash seed for every run: dictionary probing, and so the count, then repeats exactly.
+        "PYTHONHASHSEED": "0",
+    }
     argv = [
         "valgrind",
         "--tool=callgrind",
