@@ -198,3 +198,16 @@ def test_a_producer_with_a_fatal_error_is_replaced(client, kafka_topics, fresh_p
     plane = AircraftFactory()
     assert client.get(plane.get_absolute_url()).status_code == 200
     assert second.flush(10) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_producer_whose_delivery_thread_ended_is_replaced(client, kafka_topics, fresh_producer):
+    first = producer.get_producer()
+    first._stopping.set()  # the loop ends as at shutdown, without the flush: nobody would serve its reports
+    first._poller.join(timeout=5)
+    assert not first._poller.is_alive() and not first.usable()
+    second = producer.get_producer()
+    assert second is not first and second.usable()
+    plane = AircraftFactory()
+    assert client.get(plane.get_absolute_url()).status_code == 200
+    assert second.flush(10) == 0
