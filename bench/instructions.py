@@ -129,6 +129,8 @@ def _child(args: argparse.Namespace) -> None:
     from aircraft.models import Aircraft
     from hangarstack.wsgi import application
 
+    from .run import PROXY_HEADERS
+
     paths = [f"/aircraft/{slug}/" for slug in Aircraft.objects.order_by("pk").values_list("slug", flat=True)]
     if not paths:
         raise SystemExit("no aircraft: load the catalogue first")
@@ -136,6 +138,9 @@ def _child(args: argparse.Namespace) -> None:
     def start_response(status, headers, exc_info=None):
         if not status.startswith("200"):
             raise RuntimeError(f"a detail page answered {status}")
+
+    # The headers wrk sends in `make bench`, as WSGI names them.
+    proxy_headers = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in PROXY_HEADERS.items()}
 
     def hit(count: int) -> None:
         for i in range(count):
@@ -147,8 +152,7 @@ def _child(args: argparse.Namespace) -> None:
                 "SERVER_PORT": "8000",
                 "SERVER_PROTOCOL": "HTTP/1.1",
                 "HTTP_HOST": "127.0.0.1",
-                "HTTP_X_FORWARDED_PROTO": "https",  # as behind the TLS proxy
-                "HTTP_USER_AGENT": "hangarstack-bench",
+                **proxy_headers,
                 "REMOTE_ADDR": "127.0.0.1",
                 "wsgi.url_scheme": "http",
                 "wsgi.input": io.BytesIO(),
@@ -185,8 +189,8 @@ def _child(args: argparse.Namespace) -> None:
 # --- the harness ------------------------------------------------------------------------
 
 
-def _measure(env: dict[str, str], events: str, args: argparse.Namespace, work: Path) -> tuple[Counted, int]:
-    directory = work / f"events-{events}"
+def _measure(env: dict[str, str], events: str, args: argparse.Namespace, log_dir: Path) -> tuple[Counted, int]:
+    directory = log_dir / f"events-{events}"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     out = directory / "callgrind.out"
