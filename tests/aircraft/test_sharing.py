@@ -8,6 +8,9 @@ import struct
 import zlib
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aircraft import signals
@@ -158,6 +161,22 @@ def test_csv_download_has_one_row_per_figure_with_units_and_source(client, plane
     rotor = next(r for r in rows if r["quantity"] == "rotor_diameter")
     assert (rotor["value"], rotor["unit"], rotor["metric_unit"]) == ("14.63", "m", "m")
     assert rotor["source_url"].startswith("http")
+
+
+@pytest.mark.parametrize("url", ["/aircraft/catalogue.json", "/aircraft/catalogue.csv"])
+def test_a_download_takes_as_many_queries_for_many_aircraft_as_for_few(client, planes, url):
+    def queries() -> int:
+        cache.clear()  # a fresh download, not the stored one
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = queries()
+    boeing = planes.manufacturer.__class__.objects.get(slug="boeing")
+    base = AircraftFactory(manufacturer=boeing, figures=figures_with(length=("70.66", "m")))
+    for _ in range(5):
+        AircraftFactory(manufacturer=boeing, variant_of=base, figures=figures_with(wingspan=("64.4", "m")))
+    assert queries() == few
 
 
 def test_download_with_a_bad_filter_is_a_400(client, planes):
