@@ -99,14 +99,22 @@ def datasheets(aircraft: list[Aircraft]) -> list[Datasheet]:
     for figure in Figure.objects.filter(aircraft__in=planes_by_id):
         figure.source = sources[figure.source_id]
         figures.setdefault(figure.aircraft_id, []).append(figure)
-    return [_datasheet(plane, lineages[plane.pk], figures, sources, planes_by_id) for plane in aircraft]
+    # Each aircraft's own sources, in order: looking through all of them for each
+    # aircraft made a sheet of the whole catalogue quadratic.
+    sources_of: dict[int, list[AircraftSource]] = {}
+    for source in sources.values():
+        sources_of.setdefault(source.aircraft_id, []).append(source)
+    return [
+        _datasheet(plane, lineages[plane.pk], figures, sources, sources_of.get(plane.pk, ()), planes_by_id)
+        for plane in aircraft
+    ]
 
 
 def datasheet(aircraft: Aircraft) -> Datasheet:
     return datasheets([aircraft])[0]
 
 
-def _datasheet(plane, lineage, figures, sources, planes_by_id) -> Datasheet:
+def _datasheet(plane, lineage, figures, sources, own_sources, planes_by_id) -> Datasheet:
     markers = _Markers(planes_by_id, plane)
     own: dict[tuple[str, str], tuple[Figure, Aircraft]] = {}
     for member in lineage:
@@ -158,9 +166,7 @@ def _datasheet(plane, lineage, figures, sources, planes_by_id) -> Datasheet:
         if holder:
             source = sources.get(getattr(holder, f"{name}_source_id"))
             sheet.facts[name] = Fact(holder, markers.mark(source), None if holder is plane else holder)
-    for member in lineage:  # sources no figure used still belong on the page
-        for source in sources.values():
-            if source.aircraft_id == member.pk and member is plane:
-                markers.mark(source)
+    for source in own_sources:  # sources no figure used still belong on the page
+        markers.mark(source)
     sheet.sources = sorted(markers.entries.values(), key=lambda entry: entry.marker)
     return sheet
