@@ -1,4 +1,4 @@
-"""Instructions per cached page hit, events on and off: a count the host's speed cannot move.
+"""Instructions per cached page hit, events on and off: a count the host's speed barely moves.
 
 `make bench` measures requests per second, and on these shared machines the
 same code's "events on vs off" ratio moved by several points between runs
@@ -14,9 +14,15 @@ events off and once with events on, and reports the instructions per hit of:
 - librdkafka's threads (compressing and sending the batches).
 
 It counts the web process only: not the kernel, the broker, the consumer or
-PostgreSQL. Under callgrind a hit takes some fifty times longer, so batches
-are gathered for --batch-ms (5 s) rather than EVENTS_BATCH_MS's 100 ms, to
-hold about as many events as a batch under load (1,500 views/s per worker).
+PostgreSQL. Under callgrind a hit takes some fifty times longer, so the
+intervals counted in wall-clock time are fifty times longer too: batches are
+gathered for --batch-ms (5 s) rather than EVENTS_BATCH_MS's 100 ms, to hold
+about as many events as a batch under load (1,500 views/s per worker), and
+the interpreter passes the GIL between threads every --switch-ms (250 ms)
+rather than every 5 ms. Left at 5 ms, the request thread gave the GIL up to
+the delivery thread some fifty times as often per hit as it does natively,
+and how often depended on the host's speed: its count with events on moved
+by 3,000 instructions a hit between sessions.
 
     make instructions                         (needs Debian's valgrind)
     python -m bench.instructions --hits 2000 --warm 1000
@@ -90,7 +96,8 @@ def markdown(off: Counted, on: Counted, meta: dict) -> str:
         f"### Instructions per cached detail hit, {meta['started']}",
         "",
         f"Commit {meta['commit']}; {meta['aircraft']} aircraft; {on.hits:,} measured hits per mode after "
-        f"{meta['warm']:,} warm ones; events gathered for {meta['batch_ms']:,} ms a batch. "
+        f"{meta['warm']:,} warm ones; events gathered for {meta['batch_ms']:,} ms a batch; "
+        f"threads switched every {meta['switch_ms']:g} ms. "
         "Callgrind (valgrind) counts every instruction of the web process, by thread: not the kernel's, "
         "nor the broker's, the consumer's or PostgreSQL's (bench/instructions.py).",
         "",
@@ -173,6 +180,7 @@ def _child(args: argparse.Namespace) -> None:
             time.sleep(0.05)
 
     settle = args.batch_ms / 1000 + 2  # the batch gathered so far leaves
+    sys.setswitchinterval(args.switch_ms / 1000)
     hit(len(paths))  # every page into the cache, uncounted
     wait_for_parent("instrument")
     hit(args.warm)
@@ -217,6 +225,8 @@ def _measure(env: dict[str, str], events: str, args: argparse.Namespace, log_dir
         str(args.warm),
         "--batch-ms",
         str(args.batch_ms),
+        "--switch-ms",
+        str(args.switch_ms),
         "--handshake",
         str(directory),
     ]
@@ -248,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hits", type=int, default=2000, help="measured hits per mode (default 2000)")
     parser.add_argument("--warm", type=int, default=1000, help="hits before counting (default 1000)")
     parser.add_argument("--batch-ms", type=int, default=5000, help="EVENTS_BATCH_MS under callgrind (default 5000)")
+    parser.add_argument(
+        "--switch-ms", type=float, default=250, help="the interpreter's thread switch interval (default 250)"
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed for each step")
     parser.add_argument("--state-dir", default=str(ROOT / ".devstack" / "instructions"))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -281,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         "aircraft": aircraft,
         "warm": args.warm,
         "batch_ms": args.batch_ms,
+        "switch_ms": args.switch_ms,
     }
     text = markdown(counted["off"], counted["on"], meta)
     RESULTS.mkdir(parents=True, exist_ok=True)

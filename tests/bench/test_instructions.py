@@ -36,7 +36,14 @@ def test_the_report_shows_each_threads_cost_per_hit_and_the_ratio():
     on = Counted(
         hits=1000, by_group={REQUEST_THREAD: 378_000_000, PYTHON_THREADS: 27_000_000, LIBRDKAFKA_THREADS: 3_000_000}
     )
-    meta = {"started": "2026-12-01 14:00 UTC", "commit": "abc1234", "aircraft": 315, "warm": 500, "batch_ms": 5000}
+    meta = {
+        "started": "2026-12-01 14:00 UTC",
+        "commit": "abc1234",
+        "aircraft": 315,
+        "warm": 500,
+        "batch_ms": 5000,
+        "switch_ms": 250,
+    }
 
     text = instructions.markdown(off, on, meta)
 
@@ -46,3 +53,4 @@ def test_the_report_shows_each_threads_cost_per_hit_and_the_ratio():
     assert "| **the process** | 360,000 | 408,000 | +48,000 | 13.3% |" in text
     assert "Events off / events on, in instructions: **88.2%**" in text
     assert "Commit abc1234; 315 aircraft; 1,000 measured hits" in text
+    assert "5,000 ms a batch; threads switched every 250 ms." in text
