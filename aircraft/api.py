@@ -150,7 +150,8 @@ def _photo(request: HttpRequest, photo) -> dict:
 def aircraft_full(request: HttpRequest, plane: Aircraft, sheet: Datasheet | None = None) -> dict:
     """`sheet`: the aircraft's data sheet when made already (several at once: `datasheets`)."""
     total = getattr(plane, "view_total", None)
-    sheet = sheet or datasheet(plane)
+    if sheet is None:
+        sheet = datasheet(plane)
     sources = {
         entry.marker: {
             "marker": entry.marker,

@@ -138,8 +138,8 @@ def aircraft_detail(slug: str) -> Aircraft | None:
 
 
 def aircraft_details(slugs: list[str]) -> list[Aircraft]:
-    """Aircraft with all their page shows, in the order asked for, in three queries
-    whatever their number (unknown slugs are skipped)."""
+    """Aircraft with all that their pages show, in the order asked for, in three
+    queries whatever their number (unknown slugs are skipped)."""
     planes = {
         plane.slug: plane
         for plane in Aircraft.objects.select_related("manufacturer", "view_total", *LINEAGE)

@@ -21,8 +21,8 @@ about as many events as a batch under load (1,500 views/s per worker), and
 the interpreter passes the GIL between threads every --switch-ms (250 ms)
 rather than every 5 ms. Left at 5 ms, the request thread gave the GIL up to
 the delivery thread some fifty times as often per hit as it does natively,
-and how often depended on the host's speed: its count with events on moved
-by 3,000 instructions a hit between sessions.
+and how often followed the host's load: its count with events on moved by
+1,700 instructions a hit between an idle and a loaded run (90 at 250 ms).
 
     make instructions                         (needs Debian's valgrind)
     python -m bench.instructions --hits 2000 --warm 1000
