@@ -55,11 +55,13 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # them all; default to a private one when the deployment did not choose. Wiped
 # here, when the config loads: a preloaded app registers its metrics before any
 # server hook runs, so the directory must exist (and be clean) by then.
+private_metrics_dir = None
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
     Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 else:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hangarstack-metrics-")
+    private_metrics_dir = tempfile.mkdtemp(prefix="hangarstack-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = private_metrics_dir
 
 
 def pre_fork(server, worker):
@@ -89,3 +91,10 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    # A private directory goes with the master that made it; otherwise every
+    # start leaves one behind in the temporary directory.
+    if private_metrics_dir:
+        shutil.rmtree(private_metrics_dir, ignore_errors=True)

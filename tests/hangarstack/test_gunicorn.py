@@ -107,6 +107,16 @@ def test_metrics_count_every_worker_including_recycled_ones():
         assert "hangarstack_event_outbox_backlog" in text
 
 
+def test_a_stopped_server_leaves_no_private_metrics_directory(tmp_path):
+    def metrics_dirs() -> list:
+        return list(tmp_path.glob("hangarstack-metrics-*"))
+
+    with Server(TMPDIR=str(tmp_path)) as server:
+        assert server.get("/metrics")[0] == 200
+        assert len(metrics_dirs()) == 1  # no directory was given, so it made its own
+    assert metrics_dirs() == []
+
+
 def test_metrics_are_not_public():
     with Server(METRICS_ALLOWED_CIDRS="10.0.0.0/8", METRICS_TOKEN="s3cret-token") as server:
         assert server.get("/metrics")[0] == 403
