@@ -16,6 +16,7 @@ from django.urls import reverse
 from aircraft import signals
 from aircraft.card import HEIGHT, WIDTH, card_png
 from aircraft.downloads import CSV_FIELDS, TERMS
+from aircraft.models import Manufacturer
 from tests.factories import AircraftFactory, ManufacturerFactory, figures_with
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +173,7 @@ def test_a_download_takes_as_many_queries_for_many_aircraft_as_for_few(client, p
         return len(captured)
 
     few = queries()
-    boeing = planes.manufacturer.__class__.objects.get(slug="boeing")
+    boeing = Manufacturer.objects.get(slug="boeing")
     base = AircraftFactory(manufacturer=boeing, figures=figures_with(length=("70.66", "m")))
     for _ in range(5):
         AircraftFactory(manufacturer=boeing, variant_of=base, figures=figures_with(wingspan=("64.4", "m")))
