@@ -377,7 +377,10 @@ def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_page
 def credits(request: HttpRequest) -> HttpResponse:
     """Every photo on the site with its author, licence and source."""
-    page = paginate(selectors.photo_credits(), request.GET.get("page"), 48)
+    try:
+        page = paginate(selectors.photo_credits(), request.GET.get("page"), 48)
+    except PastTheEnd as end:
+        return to_last_page(request, end.last)
     return render(request, "aircraft/credits.html", {"page": page})
 
 

@@ -150,6 +150,11 @@ def test_the_credits_page_lists_every_photo_with_author_licence_and_source(clien
     assert client.get("/credits/?page=x").status_code == 400
 
 
+def test_a_credits_page_past_the_end_leads_to_the_last_page(client):
+    response = client.get("/credits/?page=99999999999999999999999")  # one page, of nothing yet
+    assert (response.status_code, response["Location"]) == (302, "/credits/")
+
+
 def test_catalogue_editors_may_add_change_and_remove_photos():
     codenames = set(Group.objects.get(name="Catalogue editors").permissions.values_list("codename", flat=True))
     assert {"add_aircraftphoto", "change_aircraftphoto", "delete_aircraftphoto"} <= codenames
