@@ -1,3 +1,5 @@
+from django.core.exceptions import DisallowedHost
+
 from . import units as unit_systems
 
 UNITS_COOKIE = "units"
@@ -24,4 +26,7 @@ def canonical(request) -> dict:
     match = getattr(request, "resolver_match", None)
     keep_query = match is not None and match.url_name in _QUERY_IS_THE_PAGE and request.GET
     path = request.get_full_path() if keep_query else request.path
-    return {"canonical_url": request.build_absolute_uri(path)}
+    try:
+        return {"canonical_url": request.build_absolute_uri(path)}
+    except DisallowedHost:  # the 400 page for a Host header not ours names no host
+        return {"canonical_url": path}

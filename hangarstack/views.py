@@ -59,4 +59,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request context: whatever failed may fail again.
     if is_api(request):
         return json_error(500, "internal error")
-    return render(request, "errors/500.html", status=500)
+    return render(None, "errors/500.html", status=500)

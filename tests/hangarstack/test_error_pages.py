@@ -15,6 +15,14 @@ def test_an_unexpected_error_is_the_500_page():
     assert b"Something went wrong" in response.content
 
 
+def test_the_500_page_needs_nothing_from_the_request_that_failed():
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:  # a Host header not allowed fails every use of the host
+        response = server_error(RequestFactory().get("/aircraft/", HTTP_HOST="evil.example"))
+    assert response.status_code == 500 and b"Something went wrong" in response.content
+
+
 def test_a_lost_database_is_the_503_page_and_json_under_the_api():
     try:
         raise OperationalError("connection refused")

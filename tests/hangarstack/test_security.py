@@ -48,6 +48,13 @@ def test_malformed_requests_get_a_4xx_or_a_page(client, plane, url):
     assert response.status_code in (200, 301, 400, 404), (url, response.status_code)
 
 
+def test_a_host_not_ours_is_a_400_page_and_json_under_the_api(client, plane):
+    page = client.get("/aircraft/f-22a-raptor/", HTTP_HOST="evil.example")
+    assert page.status_code == 400 and b"Bad request" in page.content and b"evil.example" not in page.content
+    api = client.get("/api/aircraft/", HTTP_HOST="evil.example")
+    assert api.status_code == 400 and api.json()["error"]["status"] == 400
+
+
 def test_non_utf8_path_bytes_are_a_client_error(client, plane):
     response = client.generic("GET", b"/aircraft/\xff\xfe/".decode("latin-1"))
     assert response.status_code in (400, 404)
