@@ -1,0 +1,111 @@
+"""Every public address, with hostile values in every query parameter the site
+reads and in the headers it reads: a 4xx or a page, never a 500.
+
+The addresses come from the URL configuration itself, so a new page is swept
+without anyone remembering to list it."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from tests.factories import AircraftFactory, ManufacturerFactory
+
+pytestmark = pytest.mark.django_db
+
+# Each has broken something somewhere: NUL, bytes that are not UTF-8, a number
+# too big for any column or float, a lone surrogate, a very long value, Cyrillic.
+HOSTILE = ["%00", "%ff", "-1", "1e309", "99999999999999999999999", "a" * 3000, "%ED%A0%80", "%D0%A1%D1%83-27%20x"]
+# Every query parameter some view or middleware reads.
+PARAMETERS = [
+    "q", "page", "a", "manufacturer", "role", "status", "decade", "sort", "x", "y", "log_x", "log_y",
+    "units", "next", "all", "sent", "format", "figure", "value", "unit", "source_url",
+]  # fmt: skip
+HEADERS = {
+    "HTTP_COOKIE": ["units=%ff", "units=" + "x" * 5000, "sessionid=\x00"],
+    "HTTP_IF_NONE_MATCH": ["\x00", "*", '"' * 300],
+    "HTTP_IF_MODIFIED_SINCE": ["garbage", "Mon, 99 Foo 99999 99:99:99 GMT"],
+    "HTTP_ORIGIN": ["null", "\xff"],
+    "HTTP_ACCEPT": ["application/json", "*/*;q=nan"],
+    "HTTP_ACCEPT_LANGUAGE": ["\xff" * 300],
+    "HTTP_X_FORWARDED_FOR": ["garbage, ,,", "::::::", "999.999.999.999"],
+    "HTTP_RANGE": ["bytes=9-1"],
+    "HTTP_HOST": ["evil.example", "127.0.0.1:99999"],
+    "HTTP_REFERER": ["\xff::", "http://[::1"],
+}
+# What fills each placeholder of a route, by the route's first part.
+FILLINGS = {
+    "manufacturers": {"slug": "boeing"},
+    "aircraft": {"slug": "f-22a-raptor", "name": "Boeing", "designation": "B-17G"},
+    "manufacturer": {"name": "Boeing"},
+    "sitemap-": {"section": "aircraft"},
+    "api": {"slug": "f-22a-raptor", "name": "B-17G"},
+}
+
+
+def public_routes(patterns=None, prefix: str = "") -> Iterator[str]:
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith("admin") or "admin/" in route:
+            continue  # staff only, behind a sign-in: swept by Django's own tests
+        if isinstance(pattern, URLResolver):
+            yield from public_routes(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+def address(route: str) -> str:
+    kind = next((key for key in FILLINGS if route.startswith(key)), None)
+    filled = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: FILLINGS.get(kind, {}).get(m.group(1), m.group(0)), route)
+    return "/" + filled
+
+
+ADDRESSES = sorted({address(route) for route in public_routes()})
+
+
+@pytest.fixture
+def catalogue(settings):
+    settings.RATELIMIT_ENABLE = False  # thousands of requests from one address, on purpose
+    lockheed = ManufacturerFactory(name="Lockheed Martin", slug="lockheed-martin")
+    boeing = ManufacturerFactory(name="Boeing", slug="boeing")
+    AircraftFactory(manufacturer=lockheed, designation="F-22A", name="Raptor", slug="f-22a-raptor", role="fighter")
+    AircraftFactory(manufacturer=boeing, designation="B-17G", slug="b-17g", role="bomber", status="retired")
+
+
+def failures(client: Client, method: str, url: str, **headers) -> list[str]:
+    try:
+        status = getattr(client, method)(url, **headers).status_code
+    except Exception as exc:  # the test client re-raises what escaped the view
+        return [f"{method.upper()} {url[:100]} {headers}: raised {type(exc).__name__}: {str(exc)[:100]}"]
+    return [f"{method.upper()} {url[:100]} {headers}: {status}"] if status >= 500 else []
+
+
+def test_every_route_is_swept_at_an_address_of_its_own():
+    assert len(ADDRESSES) > 25
+    assert not [a for a in ADDRESSES if "<" in a], "a route whose placeholder FILLINGS does not fill"
+
+
+@pytest.mark.parametrize("path", ADDRESSES)
+def test_hostile_query_values_are_never_a_500(client, catalogue, path):
+    methods = ["get"] + (["post"] if client.post(path).status_code != 405 else [])
+    bad = [
+        failure
+        for method in methods
+        for parameter in PARAMETERS
+        for value in HOSTILE
+        for failure in failures(client, method, f"{path}?{parameter}={value}")
+    ]
+    assert not bad, "\n".join(bad[:20])
+
+
+@pytest.mark.parametrize("path", ["/", "/aircraft/f-22a-raptor/", "/api/aircraft/", "/compare/?a=f-22a-raptor&a=b-17g"])
+def test_hostile_headers_are_never_a_500(client, catalogue, path):
+    bad = [
+        failure
+        for header, values in HEADERS.items()
+        for value in values
+        for failure in failures(client, "get", path, **{header: value})
+    ]
+    assert not bad, "\n".join(bad)
