@@ -100,6 +100,42 @@ def test_hostile_query_values_are_never_a_500(client, catalogue, path):
     assert not bad, "\n".join(bad[:20])
 
 
+# A form that would be accepted, for each page that takes one: each field in
+# turn is made hostile, so the value reaches the code behind the form's checks.
+FORMS = {
+    "/aircraft/f-22a-raptor/corrections/": {
+        "figure": "service_ceiling:overall",
+        "value": "65%2C000",
+        "unit": "ft",
+        "source_url": "https%3A%2F%2Fwww.example.org%2Ffact-sheet",
+        "note": "Updated",
+        "website": "",
+    },
+    "/preferences/units/": {"units": "imperial", "next": "%2Faircraft%2F"},
+}
+
+
+@pytest.mark.parametrize("path", FORMS)
+def test_hostile_form_values_are_never_a_500(client, catalogue, path):
+    form = FORMS[path]
+    encoded = "application/x-www-form-urlencoded"
+    accepted = client.post(path, data="&".join(f"{k}={v}" for k, v in form.items()), content_type=encoded)
+    assert accepted.status_code in (302, 303) and "error" not in accepted["Location"]  # the form as it is is good
+    bad = [
+        failure
+        for field in form
+        for value in HOSTILE
+        for failure in failures(
+            client,
+            "post",
+            path,
+            data="&".join(f"{k}={value if k == field else v}" for k, v in form.items()),
+            content_type=encoded,
+        )
+    ]
+    assert not bad, "\n".join(bad[:20])
+
+
 @pytest.mark.parametrize("path", ["/", "/aircraft/f-22a-raptor/", "/api/aircraft/", "/compare/?a=f-22a-raptor&a=b-17g"])
 def test_hostile_headers_are_never_a_500(client, catalogue, path):
     bad = [
