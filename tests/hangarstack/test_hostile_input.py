@@ -56,13 +56,25 @@ def public_routes(patterns=None, prefix: str = "") -> Iterator[str]:
             yield route
 
 
+PLACEHOLDERS = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
 def address(route: str) -> str:
     kind = next((key for key in FILLINGS if route.startswith(key)), None)
-    filled = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: FILLINGS.get(kind, {}).get(m.group(1), m.group(0)), route)
+    filled = PLACEHOLDERS.sub(lambda m: FILLINGS.get(kind, {}).get(m.group(1), m.group(0)), route)
     return "/" + filled
 
 
 ADDRESSES = sorted({address(route) for route in public_routes()})
+# Routes with a placeholder, each filled with every hostile value in turn.
+HOSTILE_ADDRESSES = sorted(
+    {
+        "/" + PLACEHOLDERS.sub(lambda _, v=value: v, route)
+        for route in public_routes()
+        if "<" in route
+        for value in HOSTILE
+    }
+)
 
 
 @pytest.fixture
@@ -98,6 +110,13 @@ def test_hostile_query_values_are_never_a_500(client, catalogue, path):
         for failure in failures(client, method, f"{path}?{parameter}={value}")
     ]
     assert not bad, "\n".join(bad[:20])
+
+
+def test_hostile_values_in_the_address_itself_are_never_a_500(client, catalogue):
+    bad = [
+        failure for url in HOSTILE_ADDRESSES for method in ("get", "post") for failure in failures(client, method, url)
+    ]
+    assert len(HOSTILE_ADDRESSES) > 50 and not bad, "\n".join(bad[:20])
 
 
 # A form that would be accepted, for each page that takes one: each field in
