@@ -384,6 +384,7 @@ def credits(request: HttpRequest) -> HttpResponse:
     return render(request, "aircraft/credits.html", {"page": page})
 
 
+@require_safe
 def search_suggestions(request: HttpRequest) -> JsonResponse:
     """Suggestions as you type: the first few aircraft the search would show.
     Not counted as searches (a half-typed word is nobody's query)."""
@@ -431,10 +432,12 @@ def set_units(request: HttpRequest) -> HttpResponse:
 # --- The prototype's URLs, kept alive as permanent redirects -------------------
 
 
+@require_safe
 def legacy_home(request: HttpRequest) -> HttpResponse:
     return redirect("aircraft:home", permanent=True)
 
 
+@require_safe
 def legacy_manufacturer(request: HttpRequest, name: str) -> HttpResponse:
     if "\x00" in name:
         raise Http404("No such manufacturer.")
@@ -442,6 +445,7 @@ def legacy_manufacturer(request: HttpRequest, name: str) -> HttpResponse:
     return redirect(manufacturer, permanent=True)
 
 
+@require_safe
 def legacy_aircraft(request: HttpRequest, name: str, designation: str) -> HttpResponse:
     if "\x00" in name + designation:  # PostgreSQL text cannot hold NUL
         raise Http404("No such aircraft.")

@@ -134,6 +134,11 @@ FORMS = {
 }
 
 
+def test_only_the_forms_and_the_view_beacon_take_a_post(client, catalogue):
+    taking = {a for a in ADDRESSES if client.post(a).status_code != 405}
+    assert taking == {*FORMS, "/api/aircraft/f-22a-raptor/view"}
+
+
 @pytest.mark.parametrize("path", FORMS)
 def test_hostile_form_values_are_never_a_500(client, catalogue, path):
     form = FORMS[path]
