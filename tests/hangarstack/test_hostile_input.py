@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 # Each has broken something somewhere: NUL, bytes that are not UTF-8, a number
 # too big for any column or float, a lone surrogate, a very long value, Cyrillic.
 HOSTILE = ["%00", "%ff", "-1", "1e309", "99999999999999999999999", "a" * 3000, "%ED%A0%80", "%D0%A1%D1%83-27%20x"]
+# In every parameter of every address, the five that break parsing (CI's time is
+# bounded); negative, long and Cyrillic values have their own tests for the
+# parameters that take them (test_security.py, the search tests).
+HOSTILE_IN_QUERIES = ["%00", "%ff", "1e309", "99999999999999999999999", "%ED%A0%80"]
 # Every query parameter some view or middleware reads.
 PARAMETERS = [
     "q", "page", "a", "manufacturer", "role", "status", "decade", "sort", "x", "y", "log_x", "log_y",
@@ -105,7 +109,7 @@ def test_hostile_query_values_are_never_a_500(client, catalogue, path):
         failure
         for method in methods
         for parameter in PARAMETERS
-        for value in HOSTILE
+        for value in HOSTILE_IN_QUERIES
         for failure in failures(client, method, f"{path}?{parameter}={value}")
     ]
     assert not bad, "\n".join(bad[:20])
