@@ -1,5 +1,6 @@
 """Public pages. Thin: validate input, call selectors, render."""
 
+import functools
 import re
 
 from django.conf import settings
@@ -75,6 +76,20 @@ def to_last_page(request: HttpRequest, last: int) -> HttpResponse:
     return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
+def past_the_end_to_last_page(view):
+    """For a view that paginates: a page past the end redirects to the last page.
+    One wrapper rather than a try in each list (the credits page once lacked it: a 500)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PastTheEnd as end:
+            return to_last_page(request, end.last)
+
+    return wrapped
+
+
 @require_safe
 @cached_page(shows_popularity=True)
 def home(request: HttpRequest) -> HttpResponse:
@@ -126,6 +141,7 @@ def manufacturer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @cached_page
+@past_the_end_to_last_page
 def aircraft_list(request: HttpRequest) -> HttpResponse:
     manufacturers = list(manufacturer_choices())
     form = CatalogueFilterForm(request.GET, manufacturers=manufacturers)
@@ -135,10 +151,7 @@ def aircraft_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     if filters.sort == "popular":
         shows_popularity()
-    try:
-        page = paginate(selectors.aircraft_list(filters), form.cleaned_data["page"], selectors.page_size())
-    except PastTheEnd as end:
-        return to_last_page(request, end.last)
+    page = paginate(selectors.aircraft_list(filters), form.cleaned_data["page"], selectors.page_size())
     context.update(
         {
             "page": page,
@@ -303,16 +316,14 @@ def explore(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cached_page
+@past_the_end_to_last_page
 def search(request: HttpRequest) -> HttpResponse:
     result = selectors.aircraft_search(request.GET.get("q", ""))
-    try:
-        page = (
-            paginate(result.results, request.GET.get("page"), selectors.page_size(), count=result.count)
-            if result.query
-            else None
-        )
-    except PastTheEnd as end:
-        return to_last_page(request, end.last)
+    page = (
+        paginate(result.results, request.GET.get("page"), selectors.page_size(), count=result.count)
+        if result.query
+        else None
+    )
     if page is not None and page.number == 1:
         top = page.object_list[0] if page.object_list else None
         pages.send(
@@ -375,12 +386,10 @@ def suggest_correction(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @cached_page
+@past_the_end_to_last_page
 def credits(request: HttpRequest) -> HttpResponse:
     """Every photo on the site with its author, licence and source."""
-    try:
-        page = paginate(selectors.photo_credits(), request.GET.get("page"), 48)
-    except PastTheEnd as end:
-        return to_last_page(request, end.last)
+    page = paginate(selectors.photo_credits(), request.GET.get("page"), 48)
     return render(request, "aircraft/credits.html", {"page": page})
 
 
