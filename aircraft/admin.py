@@ -57,7 +57,7 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 @admin.register(Manufacturer)
 class ManufacturerAdmin(CatalogueAdminMedia, admin.ModelAdmin):
-    ordering = ["name"]
+    ordering = ["name_order"]
     formfield_overrides = URL_FIELDS
     list_display = ["name", "country", "founded", "successor", "aircraft_count", "updated_at"]
     list_filter = ["country"]

@@ -62,7 +62,7 @@ def filled_query(query: QueryDict) -> QueryDict:
 
 
 def manufacturer_choices():
-    return Manufacturer.objects.only("slug", "name").order_by("name")
+    return Manufacturer.objects.only("slug", "name").order_by("name_order")
 
 
 def _figure_choices() -> list[tuple[str, str]]:

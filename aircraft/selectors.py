@@ -27,8 +27,8 @@ from .models import (
 
 SORTS = {
     "designation": ("designation",),
-    "name": ("name", "designation"),
-    "manufacturer": ("manufacturer__name", "designation"),
+    "name": ("name_order", "designation"),
+    "manufacturer": ("manufacturer__name_order", "designation"),
     "newest": (F("era_year").desc(nulls_last=True), "designation"),
     "oldest": (F("era_year").asc(nulls_last=True), "designation"),
     # One comparable measure each (see aircraft/digest.py); aircraft without it come last.
@@ -85,7 +85,7 @@ def manufacturers_with_counts() -> QuerySet[Manufacturer]:
             retired_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.RETIRED)),
             in_development_count=Count("aircraft", filter=Q(aircraft__status=Aircraft.Status.IN_DEVELOPMENT)),
         )
-        .order_by("name")
+        .order_by("name_order")
     )
 
 
@@ -108,7 +108,7 @@ def aircraft_list(filters: CatalogueFilters) -> QuerySet[Aircraft]:
 
 def explore_aircraft(filters: CatalogueFilters) -> QuerySet[Aircraft]:
     """Every aircraft the explore plot may show, with what its axes read (the digest)."""
-    return filter_results(Aircraft.objects.for_listing(), filters).order_by("manufacturer__name", "designation")
+    return filter_results(Aircraft.objects.for_listing(), filters).order_by(*SORTS["manufacturer"])
 
 
 def sort_measure(filters: CatalogueFilters) -> dict | None:
@@ -154,7 +154,7 @@ def aircraft_details(slugs: list[str]) -> list[Aircraft]:
 
 def photo_credits() -> QuerySet[AircraftPhoto]:
     return AircraftPhoto.objects.select_related("aircraft__manufacturer").order_by(
-        "aircraft__manufacturer__name", "aircraft__designation", "position", "id"
+        "aircraft__manufacturer__name_order", "aircraft__designation", "position", "id"
     )
 
 
@@ -178,7 +178,7 @@ def compare_choices(selected: list[Aircraft]) -> list[Aircraft]:
     choices = list(
         Aircraft.objects.select_related("manufacturer")
         .only("slug", "designation", "name", "manufacturer__name")
-        .order_by("manufacturer__name", "designation")[:COMPARE_CHOICES_LIMIT]
+        .order_by(*SORTS["manufacturer"])[:COMPARE_CHOICES_LIMIT]
     )
     shown = {plane.pk for plane in choices}
     extra = [plane for plane in selected if plane.pk not in shown]

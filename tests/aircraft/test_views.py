@@ -477,6 +477,47 @@ def test_range_sort_compares_typical_ranges_only(client, fleet):
     assert [a.designation for a in response.context["page"]][-1] == "B-17G"
 
 
+@pytest.fixture
+def names_with_accents_and_lower_case():
+    """Names that the database's own (C) order would put after Z."""
+    makers = {
+        name: ManufacturerFactory(name=name, slug=slug)
+        for name, slug in [
+            ("Zlin", "zlin"),
+            ("de Havilland", "de-havilland"),
+            ("Boeing", "boeing"),
+            ("Aérospatiale", "aerospatiale"),
+        ]
+    }
+    for designation, name, maker in [
+        ("AS350", "Écureuil", "Aérospatiale"),
+        ("DHC-1", "Chipmunk", "de Havilland"),
+        ("Z-37", "Zlin Bumblebee", "Zlin"),
+        ("F-4", "Eagle", "Boeing"),
+    ]:
+        AircraftFactory(designation=designation, name=name, slug=designation.lower(), manufacturer=makers[maker])
+    return ["Aérospatiale", "Boeing", "de Havilland", "Zlin"]
+
+
+def test_manufacturers_are_listed_alphabetically_whatever_their_case_and_accents(
+    client, names_with_accents_and_lower_case
+):
+    in_order = names_with_accents_and_lower_case
+    assert [m.name for m in client.get("/manufacturers/").context["manufacturers"]] == in_order
+    assert [m.name for m in client.get("/").context["manufacturers"]] == in_order
+    choices = client.get("/aircraft/").context["form"].fields["manufacturer"].choices
+    assert [label for value, label in choices if value] == in_order
+
+
+def test_aircraft_sort_by_name_and_by_maker_alphabetically_whatever_the_case_and_accents(
+    client, names_with_accents_and_lower_case
+):
+    by_name = client.get("/aircraft/?sort=name").context["page"]
+    assert [a.name for a in by_name] == ["Chipmunk", "Eagle", "Écureuil", "Zlin Bumblebee"]
+    by_maker = client.get("/aircraft/").context["page"]
+    assert [a.manufacturer.name for a in by_maker] == names_with_accents_and_lower_case
+
+
 def test_every_sort_has_a_label_and_the_default_matches_the_listing():
     from aircraft.forms import SORT_LABELS, CatalogueFilterForm
     from aircraft.selectors import SORTS, CatalogueFilters
