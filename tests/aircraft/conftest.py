@@ -1,7 +1,24 @@
 """Fixtures the catalogue's tests share."""
 
+from io import StringIO
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db import transaction
+
+
+@pytest.fixture(scope="module")
+def shipped_catalogue(django_db_setup, django_db_blocker):
+    """The shipped catalogue (fixtures/aircraft.json), loaded once for the module that
+    asks, in a transaction rolled back after the module; each test runs in a savepoint
+    inside it. A load takes 10 to 45 s here: once per test, it was minutes of the suite.
+    Its later tests see the catalogue too, whether they ask or not."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_aircraft", str(settings.CATALOGUE_FIXTURE), stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

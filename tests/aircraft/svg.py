@@ -17,6 +17,16 @@ def parse(svg: str) -> ET.Element:
     return root
 
 
+def svgs(html: str) -> list:
+    """Every inline <svg> of a page, parsed."""
+    found, start = [], 0
+    while (start := html.find("<svg", start)) != -1:
+        end = html.index("</svg>", start) + len("</svg>")
+        found.append(parse(html[start:end]))
+        start = end
+    return found
+
+
 def local(element: ET.Element) -> str:
     return element.tag.removeprefix(NS)
 

@@ -7,11 +7,9 @@ floor when the catalogue fills a field; never lower one without saying why in th
 """
 
 import json
-from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from aircraft import audit
 from aircraft.models import Aircraft, Manufacturer
@@ -219,9 +217,7 @@ def test_a_founding_year_or_successor_comes_with_its_source(catalogue):
 
 
 @pytest.mark.django_db
-def test_the_loaded_catalogue_is_consistent_and_no_less_complete_than_it_was():
-    # One load of the real catalogue for every database check: it is the slow part.
-    call_command("load_aircraft", str(settings.CATALOGUE_FIXTURE), stdout=StringIO())
+def test_the_loaded_catalogue_is_consistent_and_no_less_complete_than_it_was(shipped_catalogue):
     assert Aircraft.objects.count() >= 300
     assert Manufacturer.objects.filter(aircraft__isnull=False).distinct().count() >= 30
     report = audit.catalogue_audit()
@@ -257,8 +253,7 @@ NAMES_PEOPLE_SEARCH_BY = {
 
 
 @pytest.mark.django_db
-def test_names_people_search_by_find_their_aircraft():
-    call_command("load_aircraft", str(settings.CATALOGUE_FIXTURE), stdout=StringIO())
+def test_names_people_search_by_find_their_aircraft(shipped_catalogue):
     missed = {}
     for query, slug in NAMES_PEOPLE_SEARCH_BY.items():
         found = list(aircraft_search(query).results.values_list("slug", flat=True)[:10])
@@ -268,10 +263,9 @@ def test_names_people_search_by_find_their_aircraft():
 
 
 @pytest.mark.django_db
-def test_fastest_compares_like_with_like_on_the_real_catalogue(client):
+def test_fastest_compares_like_with_like_on_the_real_catalogue(client, shipped_catalogue):
     """Issue 9: the SR-71A ranked 114th of 122 when "fastest" sorted on knots alone.
     On the one comparable measure it follows only the rocket-powered X-15."""
-    call_command("load_aircraft", str(settings.CATALOGUE_FIXTURE), stdout=StringIO())
     page = client.get("/aircraft/?sort=fastest").context["page"]
     assert [plane.slug for plane in page][:2] == ["x-15", "sr-71a-blackbird"]
     # A ferry range never ranks: "longest range" orders typical ranges only.

@@ -1,11 +1,9 @@
 """The OpenAPI 3.1 document is generated from the code, is valid, covers every API route,
 and every example it documents is what the real API answers."""
 
-from io import StringIO
 from urllib.parse import unquote
 
 import pytest
-from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils.html import escape
 from jsonschema import Draft202012Validator
@@ -50,8 +48,8 @@ def test_paths_and_parameters_come_from_the_code():
     assert document["paths"]["/api/aircraft/{slug}/view"]["post"]["responses"]["202"]
 
 
-def test_every_documented_example_is_what_the_api_answers(client):
-    call_command("load_aircraft", stdout=StringIO())  # the shipped catalogue: the examples name real aircraft
+def test_every_documented_example_is_what_the_api_answers(client, shipped_catalogue):
+    # the shipped catalogue: the examples name real aircraft
     document = spec()
     found = openapi.examples(document)
     assert len(found) >= 12
@@ -66,8 +64,7 @@ def test_every_documented_example_is_what_the_api_answers(client):
     assert not problems, "\n".join(problems)
 
 
-def test_the_schemas_notice_an_answer_that_drifts(client):
-    call_command("load_aircraft", stdout=StringIO())
+def test_the_schemas_notice_an_answer_that_drifts(client, shipped_catalogue):
     document = spec()
     answer = client.get("/api/aircraft/f-22a-raptor/").json()
     check = validator(document, "Aircraft")

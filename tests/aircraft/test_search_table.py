@@ -6,11 +6,7 @@ Every query of issue 12 is here: "F22 raptor", "f16 falcon", "Boeing 747-8",
 "Warthog", "soviet fighter", "Sukhoi", "lockheed transport", "tiltrotor".
 """
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from aircraft import selectors
 
@@ -91,23 +87,13 @@ TABLE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def real_catalogue(django_db_setup, django_db_blocker):
-    """The real catalogue, loaded once for the module in a transaction that is
-    rolled back afterwards (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_aircraft", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 def test_the_table_is_long_enough():
     assert len(TABLE) >= 40
     assert len({query for query, _first, _how in TABLE}) == len(TABLE)
 
 
 @pytest.mark.parametrize(("query", "first", "how"), TABLE, ids=[row[0] for row in TABLE])
-def test_real_query(real_catalogue, query, first, how):
+def test_real_query(shipped_catalogue, query, first, how):
     result = selectors.aircraft_search(query)
     found = list(result.results[:5])
     if first is None:
