@@ -83,6 +83,9 @@ class _Table:
         )
         with cursor.copy(query) as copy:
             self.rows = list(copy.rows())
+        # Worked out once: every restore shifts the same ids.
+        ids = [int(row[self.pk_index]) for row in self.rows]
+        self.first_id, self.last_id = min(ids), max(ids)
 
     def write(self, cursor, shift: dict[type[models.Model], int]) -> None:
         query = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -96,12 +99,6 @@ class _Table:
                         for index, value in enumerate(row)
                     ]
                 )
-
-    def first_id(self) -> int:
-        return min(int(row[self.pk_index]) for row in self.rows)
-
-    def last_id(self) -> int:
-        return max(int(row[self.pk_index]) for row in self.rows)
 
 
 class AddedRows:
@@ -149,7 +146,7 @@ class AddedRows:
             for table in self.tables:
                 if table.sequence_column:
                     raw.execute("SELECT nextval(pg_get_serial_sequence(%s, %s))", [table.name, table.sequence_column])
-                    shift[table.model] = raw.fetchone()[0] - table.first_id()
+                    shift[table.model] = raw.fetchone()[0] - table.first_id
             for table in self.tables:
                 table.write(raw, shift)
             for model, count in self.made_by_triggers.items():
@@ -159,5 +156,5 @@ class AddedRows:
                 if table.sequence_column:
                     raw.execute(
                         "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
-                        [table.name, table.sequence_column, table.last_id() + shift[table.model]],
+                        [table.name, table.sequence_column, table.last_id + shift[table.model]],
                     )
