@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from core import context
 from core.ids import random_uuid
 
-from .privacy import Client, hash_key
+from .privacy import Client, ClientFacts, client_facts, hash_key
 from .schema_store import BATCH_CONTENT_TYPE, BATCH_TYPE
 from .topics import Topic
 
@@ -128,7 +128,8 @@ class Deferred:
 
     Measured under load (bench), making an envelope inside a busy request cost
     its worker about three times what the same work costs in a loop over a
-    batch; the request now only notes the facts, with their time and request id.
+    batch; the request now only notes the facts, with their time and request id,
+    as plain values (the client too: no object is built for it per view).
     (Not frozen: a frozen dataclass is built field by field through
     object.__setattr__, several times slower, and nothing changes a noted event.)
 
@@ -142,7 +143,7 @@ class Deferred:
     subject: str
     key: str | None  # None: keyed by the visitor
     data: dict | str
-    client: Client | None
+    client: ClientFacts | None  # None: no request, so no visitor
     at: float
     request_id: str
 
@@ -150,25 +151,55 @@ class Deferred:
     def now(
         cls, topic: Topic, event_type: str, *, subject: str, key: str | None, data: dict | str, request
     ) -> "Deferred":
-        return cls(topic, event_type, subject, key, data, Client.of(request), time.time(), context.request_id.get())
+        return cls(topic, event_type, subject, key, data, client_facts(request), time.time(), context.request_id.get())
 
     def make(self) -> Event:
-        when = timestamp(self.at)
-        client, data = self.client, self.data
-        if client is None:
-            text = data if isinstance(data, str) else _encode_text(data)
-            key = "unknown" if self.key is None else self.key
-            return _event_from_text(self.topic, self.type, self.subject, key, text, when, self.request_id)
+        ((event_id, key, text),) = _made_visits([self])
+        return Event(event_id, self.topic.name, key, text.encode())
+
+
+def visit_texts(noted: list[Deferred]) -> list[str]:
+    """The envelopes of a batch's noted visits, as ASCII JSON text: what a batch record carries."""
+    return [text for _event_id, _key, text in _made_visits(noted)]
+
+
+def _made_visits(noted: list[Deferred]) -> list[tuple[str, str, str]]:
+    """(id, partition key, envelope text) of each noted visit, made in one loop: this
+    runs for every view, so the second's text, the hash key and each client's JSON
+    are worked out once for all the visits that share them."""
+    made = []
+    key = hash_key()
+    whole_second, second_text = -1, ""  # the first visit's second is made below
+    clients = _clients if _clients_key[0] == key else _new_clients(key)
+    for visit in noted:
+        at = visit.at
+        if int(at) != whole_second:
+            whole_second = int(at)
+            second_text = timestamp(at)[:-5]  # without ".mmmZ"
+        when = second_text + _MILLISECONDS[int((at - whole_second) * 1000)]
+        data = visit.data
+        if visit.client is None:  # no request (a command's), so no visitor: the plain envelope
+            event = _event_from_text(
+                visit.topic, visit.type, visit.subject, "unknown" if visit.key is None else visit.key,
+                data if isinstance(data, str) else _encode_text(data), when, visit.request_id,
+            )  # fmt: skip
+            made.append((event.id, event.key, event.value.decode()))
+            continue
         if isinstance(data, dict):  # the request's client goes in, never one the data brought along
             data = _encode_text(data if "client" not in data else {k: v for k, v in data.items() if k != "client"})
-        # The visitor's part is the same for many events of a batch, and the rest but
-        # the id, time and request id for every view of a page: each encoded once.
-        visitor, client_text = _client_json(hash_key(), client.address, client.user_agent, client.referrer, when[:10])
+        day = when[:10]
+        known = clients.get(visit.client)
+        if known is None or known[0] != day:
+            known = clients[visit.client] = (day, *_client_json(key, visit.client, day))
+        _day, visitor, client_text = known
         event_id = random_uuid()
-        head, after_id, after_time, after_request_id, tail = _visit_pieces(self.type, self.subject, data)
-        request_id = encode_basestring_ascii(self.request_id)
-        value = "".join((head, event_id, after_id, when, after_time, request_id, after_request_id, client_text, tail))
-        return Event(event_id, self.topic.name, visitor if self.key is None else self.key, value.encode())
+        head, after_id, after_time, after_request_id, tail = _visit_pieces(visit.type, visit.subject, data)
+        request_id = encode_basestring_ascii(visit.request_id)
+        text = "".join((head, event_id, after_id, when, after_time, request_id, after_request_id, client_text, tail))
+        made.append((event_id, visitor if visit.key is None else visit.key, text))
+    if len(clients) > CLIENTS_KEPT:
+        clients.clear()
+    return made
 
 
 def json_text(data: dict) -> str:
@@ -192,29 +223,50 @@ def _visit_pieces(event_type: str, subject: str, data_text: str) -> tuple[str, s
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _client_json(key: bytes, address: str, user_agent: str, referrer: str, day: str) -> tuple[str, str]:
-    """A visitor's hash for the day, and the event's `client` as JSON (`key`: the
-    hash key in use, so that a new one is never answered from the cache)."""
-    context = Client(address, user_agent, referrer).context(day=day)
+# Each client's day, hash for that day and `client` JSON, for the hash key in _clients_key:
+# a visitor's views are many, and a lookup here costs a fraction of the HMAC and encoding.
+CLIENTS_KEPT = 4096
+_clients: dict[ClientFacts, tuple[str, str, str]] = {}
+_clients_key: list[bytes] = [b""]
+
+
+def _new_clients(key: bytes) -> dict:
+    """A new hash key (rotated, or a test's settings): no hash made with the old one is used again."""
+    _clients.clear()
+    _clients_key[0] = key
+    return _clients
+
+
+def _client_json(key: bytes, client: ClientFacts, day: str) -> tuple[str, str]:
+    """A visitor's hash for the day, and the event's `client` as JSON."""
+    context = Client(*client).context(day=day, key=key)
     return context["visitor"], _encode_text(context)
 
 
 def make_batch(events: list[Event]) -> Event:
     """One record for events of one topic. Their envelopes are spliced in as
     made, not decoded and written again: batching must cost less than it saves."""
+    return _batch(events[0].topic, len(events), b",".join([event.value for event in events]))
+
+
+def batch_of_texts(topic: str, texts: list[str]) -> Event:
+    """make_batch for envelopes still as text (events.envelope.visit_texts): encoded once, as a whole."""
+    return _batch(topic, len(texts), ",".join(texts).encode())
+
+
+def _batch(topic: str, count: int, joined: bytes) -> Event:
     head = {
         "specversion": SPEC_VERSION,
         "id": random_uuid(),
         "source": SOURCE,
         "type": BATCH_TYPE,
         "time": timestamp(time.time()),
-        "subject": f"{len(events)} events",
+        "subject": f"{count} events",
         "datacontenttype": BATCH_CONTENT_TYPE,
     }
     opening = json.dumps(head, separators=(",", ":")).encode()[:-1]
-    body = b"".join((opening, b',"data":[', b",".join([event.value for event in events]), b"]}"))
-    return Event(id=head["id"], topic=events[0].topic, key=head["id"], value=body, count=len(events))
+    body = b"".join((opening, b',"data":[', joined, b"]}"))
+    return Event(id=head["id"], topic=topic, key=head["id"], value=body, count=count)
 
 
 def unbatch(envelope: dict) -> list[dict]:

@@ -38,10 +38,11 @@ def _forget_key(setting: str, **kwargs) -> None:
         hash_key.cache_clear()
 
 
-def visitor_id(address: str, day: str = "") -> str:
-    """The visitor's hash for `day` (YYYY-MM-DD, UTC; today by default)."""
+def visitor_id(address: str, day: str = "", key: bytes | None = None) -> str:
+    """The visitor's hash for `day` (YYYY-MM-DD, UTC; today by default), made with
+    `key` (the hash key in use by default)."""
     day = day or datetime.datetime.now(datetime.UTC).date().isoformat()
-    return _visitor(hash_key(), f"{day}|{address}")
+    return _visitor(key or hash_key(), f"{day}|{address}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -50,7 +51,20 @@ def _visitor(key: bytes, day_and_address: str) -> str:
     return hmac.new(key, day_and_address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-@dataclass(slots=True)  # not frozen, as events.envelope.Deferred: built for every view
+# What a request says about its visitor, as plain values: (address, user agent, referrer).
+ClientFacts = tuple[str, str, str]
+
+
+def client_facts(request: HttpRequest | None) -> ClientFacts | None:
+    """Read at every view that is an event: a tuple, not an object with an __init__ to run."""
+    if request is None:
+        return None
+    # From META rather than request.headers, which would be built for these two alone.
+    meta = request.META
+    return client_ip(request), meta.get("HTTP_USER_AGENT", ""), meta.get("HTTP_REFERER", "")
+
+
+@dataclass(slots=True)
 class Client:
     """What a request says about its visitor, taken as it is. The address never
     leaves the process: it becomes the day's `visitor` hash when the event is made."""
@@ -61,16 +75,14 @@ class Client:
 
     @classmethod
     def of(cls, request: HttpRequest | None) -> "Client | None":
-        if request is None:
-            return None
-        # From META rather than request.headers, which would be built for these two alone.
-        meta = request.META
-        return cls(client_ip(request), meta.get("HTTP_USER_AGENT", ""), meta.get("HTTP_REFERER", ""))
+        facts = client_facts(request)
+        return None if facts is None else cls(*facts)
 
-    def context(self, day: str = "") -> dict:
-        """The event's `client`: the visitor's hash for `day` (YYYY-MM-DD, today by default), never the address."""
+    def context(self, day: str = "", key: bytes | None = None) -> dict:
+        """The event's `client`: the visitor's hash for `day` (YYYY-MM-DD, today by default)
+        and `key` (the hash key in use by default), never the address."""
         return {
-            "visitor": visitor_id(self.address, day),
+            "visitor": visitor_id(self.address, day, key),
             "user_agent": self.user_agent[:200],
             "referrer_host": _host(self.referrer),
         }

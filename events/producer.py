@@ -4,7 +4,7 @@
 background thread serves delivery reports. Events of the high-volume topics
 (views, searches, comparisons) are first gathered for EVENTS_BATCH_MS, their
 envelopes made by the delivery thread a batch at a time (events.envelope.Deferred),
-and sent as one record per topic (events.envelope.make_batch): per event, the
+and sent as one record per topic (events.envelope.batch_of_texts): per event, the
 worker, the broker and the consumer then do a fraction of the work. An event the broker has not
 acknowledged within KAFKA_MESSAGE_TIMEOUT_MS (broker down, slow, unreachable),
 or that does not fit in the queue, is written to the durable outbox in
@@ -36,7 +36,7 @@ from core import process
 
 from . import deadletter, metrics, outbox, serde, spool
 from .connection import producer_config
-from .envelope import Deferred, Event, make_batch, split_batch
+from .envelope import Deferred, Event, batch_of_texts, split_batch, visit_texts
 from .topics import BY_NAME
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class EventProducer:
         self.pid = process.pid()
         self._producer = Producer(producer_config(error_cb=self._on_error))
         self._in_flight: dict[str, Event] = {}
-        self._gathered: list[Event | Deferred] = []  # until the next batch is sent
+        self._gathered: dict[str, list[Event | Deferred]] = {}  # by topic, until the next batch is sent
         self.batch_seconds = settings.KAFKA["BATCH_MS"] / 1000
         self._next_batch = 0.0
         self._failed: list[Event] = []
@@ -122,7 +122,7 @@ class EventProducer:
         if topic.batched and self.batch_seconds:
             with self._lock:
                 if not self._closed:
-                    self._gathered.append(event)
+                    self._gathered.setdefault(topic.name, []).append(event)
                     return
         made = _made([event])
         if made:
@@ -131,14 +131,13 @@ class EventProducer:
     def _batches(self) -> list[Event]:
         """What was gathered, one record per topic and BATCH_MAX_BYTES (a lone event goes as itself)."""
         with self._lock:
-            gathered, self._gathered = self._gathered, []
-        by_topic: dict[str, list[Event]] = {}
-        for event in _made(gathered):
-            by_topic.setdefault(event.topic, []).append(event)
+            gathered, self._gathered = self._gathered, {}
         records = []
-        for events in by_topic.values():
-            for part in _parts(events):
-                records.append(part[0] if len(part) == 1 else make_batch(part))
+        for topic, events in gathered.items():
+            if len(events) == 1:
+                records += _made(events)
+            else:
+                records += [batch_of_texts(topic, part) for part in _parts(_texts(events))]
         return records
 
     def send_batches(self) -> None:
@@ -316,7 +315,8 @@ class EventProducer:
     def pending(self) -> int:
         """Records not yet acknowledged, and events not yet sent."""
         with self._lock:
-            return len(self._in_flight) + len(self._failed) + len(self._refused) + len(self._gathered)
+            gathered = sum(map(len, self._gathered.values()))
+            return len(self._in_flight) + len(self._failed) + len(self._refused) + gathered
 
     def flush(self, timeout: float) -> int:
         """Send what is gathered, wait up to timeout for acknowledgements; returns how many are still pending."""
@@ -366,18 +366,31 @@ def _made(events: list[Event | Deferred]) -> list[Event]:
     return made
 
 
-def _parts(events: list[Event]) -> list[list[Event]]:
-    """Consecutive runs of events of at most BATCH_MAX_BYTES together: a record
-    stays well inside what brokers accept (message.max.bytes, 1 MB by default)."""
-    if sum(map(len, [event.value for event in events])) <= BATCH_MAX_BYTES:
-        return [events]  # the usual case, without a Python step per event
+def _texts(events: list[Event | Deferred]) -> list[str]:
+    """The envelopes of a topic's gathered events as text, the noted visits made in
+    one loop (events.envelope.visit_texts); as _made, one that cannot be made is left out."""
+    noted = [event for event in events if isinstance(event, Deferred)]
+    texts = [event.value.decode() for event in events if not isinstance(event, Deferred)]  # made by their senders
+    try:
+        texts += visit_texts(noted)
+    except Exception:  # a bug in one: the others still go, each made alone
+        texts += [event.value.decode() for event in _made(noted)]
+    return texts
+
+
+def _parts(texts: list[str]) -> list[list[str]]:
+    """Consecutive runs of envelopes of at most BATCH_MAX_BYTES together (ASCII: a
+    character is a byte): a record stays well inside what brokers accept
+    (message.max.bytes, 1 MB by default)."""
+    if sum(map(len, texts)) <= BATCH_MAX_BYTES:
+        return [texts]  # the usual case, without a Python step per event
     parts, size = [[]], 0
-    for event in events:
-        if parts[-1] and size + len(event.value) > BATCH_MAX_BYTES:
+    for text in texts:
+        if parts[-1] and size + len(text) > BATCH_MAX_BYTES:
             parts.append([])
             size = 0
-        parts[-1].append(event)
-        size += len(event.value)
+        parts[-1].append(text)
+        size += len(text)
     return parts
 
 

@@ -4,6 +4,7 @@ Pure pieces (the batch envelope, its schema, the compatibility rule) are
 checked here directly; the producer and the consumer against the real broker.
 """
 
+import dataclasses
 import datetime
 import json
 
@@ -13,7 +14,7 @@ from aircraft.models import AircraftDailyViews, AircraftViewTotal
 from events import consumer, metrics, producer, schema_store, spool, topics
 from events.compatibility import backward_problems
 from events.deadletter import triage
-from events.envelope import Event, make_batch, make_event, split_batch, unbatch
+from events.envelope import make_batch, make_event, split_batch, unbatch
 from events.models import OutboxEvent, ProcessedEvent
 from events.relay import Relay
 from tests.events.conftest import raw_messages
@@ -141,28 +142,20 @@ def test_batching_can_be_turned_off(kafka_topics, settings, fresh_producer):
 
 
 def test_a_big_gathering_is_cut_into_records_brokers_accept():
-    events = [view(n % 50) for n in range(3000)]  # about 1 MB of views in one interval
-    parts = producer._parts(events)
-    assert len(parts) > 1 and [e for part in parts for e in part] == events
-    assert all(sum(len(e.value) for e in part) <= producer.BATCH_MAX_BYTES for part in parts)
+    texts = [view(n % 50).value.decode() for n in range(3000)]  # about 1 MB of views in one interval
+    parts = producer._parts(texts)
+    assert len(parts) > 1 and [t for part in parts for t in part] == texts
+    assert all(sum(map(len, part)) <= producer.BATCH_MAX_BYTES for part in parts)
 
 
 def test_a_usual_gathering_is_one_record_up_to_the_limit_itself():
-    events = [view(n) for n in range(150)]  # a worker's 100 ms under load
-    assert producer._parts(events) == [events]
-    size = sum(len(e.value) for e in events)
-    assert len(producer._parts([*events, view(1)])) == 1
-    at_the_limit = [
-        *events[:-1],
-        Event(
-            id="x",
-            topic=events[0].topic,
-            key="k",
-            value=b"x" * (producer.BATCH_MAX_BYTES - size + len(events[-1].value)),
-        ),
-    ]
+    texts = [view(n).value.decode() for n in range(150)]  # a worker's 100 ms under load
+    assert producer._parts(texts) == [texts]
+    size = sum(map(len, texts))
+    assert len(producer._parts([*texts, texts[1]])) == 1
+    at_the_limit = [*texts[:-1], "x" * (producer.BATCH_MAX_BYTES - size + len(texts[-1]))]
     assert producer._parts(at_the_limit) == [at_the_limit]
-    assert len(producer._parts([*at_the_limit, view(2)])) == 2
+    assert len(producer._parts([*at_the_limit, texts[2]])) == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -200,6 +193,43 @@ def test_a_noted_visit_that_cannot_be_made_is_logged_and_the_others_go(caplog):
     assert [e.topic for e in made] == [topics.VIEWS.name, topics.VIEWS.name]
     assert json.loads(made[0].value)["data"] == {"via": "page"}
     assert "could not make an event of type aircraft.viewed" in caplog.text
+
+    # In a batch too: made together, one bad visit would take the others with it.
+    caplog.clear()
+    sent = view()
+    texts = producer._texts([noted({"via": "page"}), sent, noted({"via": object()}), noted({"via": "api"})])
+    assert sorted(json.loads(text)["data"].get("via") for text in texts) == ["api", "page", "page"]
+    assert sent.value.decode() in texts
+    assert "could not make an event of type aircraft.viewed" in caplog.text
+
+
+def test_a_batch_of_visits_carries_each_visit_its_own_time_and_days_visitor():
+    """The visits of one batch are made in one loop, which reuses the second's text and
+    each client's hash: across a second and a day, each still gets its own."""
+    from django.test import RequestFactory
+
+    from events.envelope import Deferred, timestamp, visit_texts
+    from events.privacy import visitor_id
+
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.9", HTTP_USER_AGENT="pytest")
+    data = {"via": "page"}
+    first = Deferred.now(topics.VIEWS, "aircraft.viewed", subject="b-1", key=None, data=data, request=request)
+    midnight = 1_764_547_200.0  # 2025-12-01T00:00:00Z
+    times = [midnight - 1.25, midnight - 1.0005, midnight - 0.001, midnight, midnight + 0.5]
+    request_ids = ["0123abcd" * 4, 'a "quoted" \\ id', "req-2", "ünïcode", "Ab12"]  # ours, then a proxy's
+    noted = [dataclasses.replace(first, at=at, request_id=rid) for at, rid in zip(times, request_ids, strict=True)]
+    texts = visit_texts(noted)
+    assert all(text.isascii() for text in texts)
+    envelopes = [json.loads(text) for text in texts]
+    assert [e["time"] for e in envelopes] == [timestamp(at) for at in times]
+    assert [e["time"][-13:] for e in envelopes] == [
+        "23:59:58.750Z", "23:59:58.999Z", "23:59:59.999Z", "00:00:00.000Z", "00:00:00.500Z",
+    ]  # fmt: skip
+    assert [e["requestid"] for e in envelopes] == request_ids
+    days = [e["time"][:10] for e in envelopes]
+    assert days == ["2025-11-30"] * 3 + ["2025-12-01"] * 2
+    assert [e["data"]["client"]["visitor"] for e in envelopes] == [visitor_id("198.51.100.9", d) for d in days]
+    assert len({e["id"] for e in envelopes}) == 5
 
 
 class _Record:

@@ -279,6 +279,7 @@ VISIT_DATA = [{"via": "page", "name": "Су-27"}, {}, {"query": "100% %s"}]
 )
 def test_a_made_visit_carries_its_client_as_json_itself_would_write_it(request_from, data, as_text):
     from events.envelope import Deferred, json_text, timestamp
+    from events.privacy import Client
 
     request = request_from("198.51.100.9", HTTP_USER_AGENT='Mozilla "5.0" ✈ 100%', HTTP_REFERER="https://example.org/x")
     noted = Deferred.now(
@@ -291,7 +292,7 @@ def test_a_made_visit_carries_its_client_as_json_itself_would_write_it(request_f
     )
     made = noted.make()
     envelope = json.loads(made.value)
-    client = noted.client.context(day=timestamp(noted.at)[:10])
+    client = Client(*noted.client).context(day=timestamp(noted.at)[:10])
     assert envelope["data"] == {**data, "client": client}  # the request's client, never one it brought along
     assert envelope["subject"] == "b-1 %s 50%"
     assert made.key == client["visitor"]

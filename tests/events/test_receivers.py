@@ -37,7 +37,7 @@ def test_a_visit_that_cannot_be_noted_is_logged_and_the_page_still_answers(clien
     def unreadable(request):
         raise ValueError("a bug in reading the client")
 
-    monkeypatch.setattr(envelope.Client, "of", staticmethod(unreadable))
+    monkeypatch.setattr(envelope, "client_facts", unreadable)
     plane = AircraftFactory()
     with caplog.at_level(logging.ERROR, logger="events.receivers"):
         response = client.get(plane.get_absolute_url())
