@@ -13,8 +13,9 @@ from django.db import transaction
 def shipped_catalogue(django_db_setup, django_db_blocker):
     """The shipped catalogue (fixtures/aircraft.json), loaded once for the module that
     asks, in a transaction rolled back after the module; each test runs in a savepoint
-    inside it. A load takes about 30 s here (26 to 32 s in one suite run): once per test, it was minutes of the suite.
-    Its later tests see the catalogue too, whether they ask or not."""
+    inside it. A load takes about 30 s here (26 to 32 s in one suite run): once per
+    test, it was minutes of the suite. Its later tests see the catalogue too, whether
+    they ask or not."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_aircraft", str(settings.CATALOGUE_FIXTURE), stdout=StringIO())
         yield

@@ -76,6 +76,7 @@ class _Table:
         # A sequence of its own: not so for a key that is a word or another table's id (a one-to-one)
         self.sequence_column = meta.pk.column if isinstance(meta.pk, models.AutoField) else None
         self.rows: list[tuple] = []
+        self.first_id = self.last_id = 0  # of the rows, once read
 
     def read(self, cursor) -> None:
         query = sql.SQL("COPY (SELECT {} FROM {} ORDER BY 1) TO STDOUT").format(
