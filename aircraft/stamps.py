@@ -8,10 +8,10 @@ aircraft's page is live: read afresh at every cache hit, so the page itself
 need not go stale with every consumer batch.
 """
 
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
 from core import pages, stamps
+from core.cache import set_counts
 
 CATALOGUE = "catalogue"
 POPULARITY = "popularity"
@@ -60,7 +60,7 @@ def view_count_html(views: int) -> str:
 def popularity_changed(view_totals: dict[int, int] | None = None) -> None:
     """Called by the analytics consumer after it commits new counts."""
     if view_totals:
-        cache.set_many({view_count_key(pk): total for pk, total in view_totals.items()}, None)
+        set_counts({view_count_key(pk): total for pk, total in view_totals.items()})
     stamps.bump(POPULARITY)
 
 
@@ -71,6 +71,6 @@ def rewrite_view_counts() -> int:
 
     totals = list(AircraftViewTotal.objects.values_list("aircraft_id", "views"))
     for start in range(0, len(totals), 1000):
-        cache.set_many({view_count_key(pk): total for pk, total in totals[start : start + 1000]}, None)
+        set_counts({view_count_key(pk): total for pk, total in totals[start : start + 1000]})
     stamps.bump(POPULARITY)
     return len(totals)

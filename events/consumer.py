@@ -26,6 +26,7 @@ from .models import ProcessedEvent
 logger = logging.getLogger(__name__)
 
 ANALYTICS_TOPICS = (topics.VIEWS, topics.SEARCHES)
+_BIGINT_END = 2**63
 
 
 @dataclass
@@ -109,48 +110,63 @@ def apply_batch(messages) -> BatchResult:
 
 def _apply_views(envelopes: list[dict]) -> dict[int, int]:
     """Add the views up; returns each affected aircraft's new total."""
-    totals: Counter = Counter()
-    daily: Counter = Counter()
-    last_seen: dict[int, datetime.datetime] = {}
+    daily: dict[tuple[int, datetime.date], list] = {}  # (aircraft, day): [views, the latest view's time]
     received = timezone.now()
     for envelope in envelopes:
         try:
             aircraft_id = int(envelope["data"]["aircraft"]["id"])
         except (KeyError, TypeError, ValueError):
             continue
+        if not 0 < aircraft_id < _BIGINT_END:  # no aircraft's, and PostgreSQL would refuse the batch for ever
+            continue
         when = _event_time(envelope, received)
-        totals[aircraft_id] += 1
-        daily[(aircraft_id, when.date())] += 1
-        if aircraft_id not in last_seen or when > last_seen[aircraft_id]:
-            last_seen[aircraft_id] = when
-    if not totals:
+        counted = daily.get(key := (aircraft_id, when.date()))
+        if counted is None:
+            daily[key] = [1, when]
+        else:
+            counted[0] += 1
+            if when > counted[1]:
+                counted[1] = when
+    if not daily:
         return {}
-    existing = set(Aircraft.objects.filter(pk__in=totals).values_list("pk", flat=True))  # deleted since: skip
-    ids = [i for i in totals if i in existing]
+    # One statement: both tables, and only aircraft that still exist (one deleted
+    # since its views were made is skipped). The arrays go as text literals: psycopg
+    # quotes a list element by element in Python, hundreds a batch.
     with connection.cursor() as cursor:
         cursor.execute(
             """
+            WITH counted AS (
+                SELECT t.aircraft_id, t.day, t.views, t.latest
+                  FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::timestamptz[])
+                       AS t(aircraft_id, day, views, latest)
+                  JOIN aircraft_aircraft ON aircraft_aircraft.id = t.aircraft_id
+            ), by_day AS (
+                INSERT INTO aircraft_aircraftdailyviews (aircraft_id, day, views)
+                SELECT aircraft_id, day, views FROM counted
+                ON CONFLICT (aircraft_id, day) DO UPDATE
+                   SET views = aircraft_aircraftdailyviews.views + EXCLUDED.views
+            )
             INSERT INTO aircraft_aircraftviewtotal (aircraft_id, views, last_viewed_at)
-            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[])
+            SELECT aircraft_id, sum(views), max(latest) FROM counted GROUP BY aircraft_id
             ON CONFLICT (aircraft_id) DO UPDATE
                SET views = aircraft_aircraftviewtotal.views + EXCLUDED.views,
                    last_viewed_at = GREATEST(aircraft_aircraftviewtotal.last_viewed_at, EXCLUDED.last_viewed_at)
             RETURNING aircraft_id, views
             """,
-            [ids, [totals[i] for i in ids], [last_seen[i] for i in ids]],
+            [
+                _array_text(str(aircraft_id) for aircraft_id, _day in daily),
+                _array_text(day.isoformat() for _aircraft_id, day in daily),
+                _array_text(str(views) for views, _latest in daily.values()),
+                _array_text(latest.isoformat() for _views, latest in daily.values()),
+            ],
         )
-        new_totals = dict(cursor.fetchall())
-        days = [(aircraft_id, day, n) for (aircraft_id, day), n in daily.items() if aircraft_id in existing]
-        cursor.execute(
-            """
-            INSERT INTO aircraft_aircraftdailyviews (aircraft_id, day, views)
-            SELECT * FROM unnest(%s::bigint[], %s::date[], %s::int[])
-            ON CONFLICT (aircraft_id, day) DO UPDATE
-               SET views = aircraft_aircraftdailyviews.views + EXCLUDED.views
-            """,
-            [[d[0] for d in days], [d[1] for d in days], [d[2] for d in days]],
-        )
-    return new_totals
+        return dict(cursor.fetchall())
+
+
+def _array_text(items) -> str:
+    """A PostgreSQL array literal of values whose text needs no quoting in one
+    (numbers, ISO dates and times: no comma, brace, quote, backslash or space)."""
+    return "{" + ",".join(items) + "}"
 
 
 def _whole_number(value: object) -> int | None:

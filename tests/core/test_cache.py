@@ -72,3 +72,29 @@ def test_pages_render_uncached_with_redis_away(client, db):
         breaker.open_until = 0.0
         breaker.failing = False
         breaker.dropped_writes = False
+
+
+def test_counts_are_kept_as_plain_numbers_that_cache_reads_give_back(db):
+    from core.cache import set_counts
+
+    cache = caches["default"]
+    cache.set("count:a", 1, timeout=60)  # an expiry the new count must not keep
+    set_counts({"count:a": 41, "count:b": 2**40})
+    assert cache.get_many(["count:a", "count:b"]) == {"count:a": 41, "count:b": 2**40}
+    assert cache.ttl("count:a") is None and cache.ttl("count:b") is None  # kept until replaced
+    raw = cache.client.get_client().get(cache.make_key("count:a"))
+    assert raw == b"41"  # what the page cache's script reads and splices in
+    set_counts({})  # nothing to write is not an error
+
+
+def test_a_count_that_is_no_plain_number_is_stored_as_set_many_would(db):
+    from core.cache import set_counts
+
+    cache = caches["default"]
+    set_counts({"count:flag": True, "count:n": 3})
+    assert cache.get("count:flag") is True and cache.get("count:n") == 3
+
+
+def test_counts_are_dropped_and_remembered_with_redis_away(dead_cache):
+    dead_cache.set_counts({"count:a": 1})  # no exception: a page or a batch goes on
+    assert dead_cache.breaker.dropped_writes is True  # so the consumer rewrites them once Redis is back

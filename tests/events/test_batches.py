@@ -264,6 +264,59 @@ def test_a_view_with_a_time_nobody_can_read_is_counted_today_not_retried_for_eve
     assert AircraftDailyViews.objects.get(aircraft=plane, day=today).views == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the live counts are written once the batch commits
+def test_a_batch_adds_views_up_by_aircraft_and_day_and_skips_aircraft_that_are_not_there():
+    from django.core.cache import cache
+
+    from aircraft.stamps import view_count_key
+
+    seen, new, later, gone = AircraftFactory(), AircraftFactory(), AircraftFactory(), AircraftFactory()
+    AircraftViewTotal.objects.create(aircraft=seen, views=10, last_viewed_at=_utc("2025-12-01T12:00:00"))
+    AircraftDailyViews.objects.create(aircraft=seen, day=datetime.date(2025, 12, 1), views=4)
+    AircraftViewTotal.objects.create(aircraft=later, views=1, last_viewed_at=_utc("2030-01-01T00:00:00"))
+    gone_id = gone.pk
+    gone.delete()
+
+    def viewed(aircraft_id, time: str) -> dict:
+        envelope = json.loads(view(1).value)
+        envelope["data"]["aircraft"]["id"], envelope["time"] = aircraft_id, time
+        return envelope
+
+    envelope = json.loads(make_batch([view(1), view(1)]).value)
+    envelope["data"] = [
+        viewed(seen.pk, "2025-12-01T23:59:59.500Z"),
+        viewed(seen.pk, "2025-12-02T00:00:00.250Z"),
+        viewed(seen.pk, "2025-12-01T08:00:00.000Z"),
+        viewed(new.pk, "2025-12-02T10:00:00.000Z"),
+        viewed(new.pk, "2025-12-02T09:00:00.000Z"),
+        viewed(later.pk, "2025-12-02T09:00:00.000Z"),
+        viewed(gone_id, "2025-12-02T09:00:00.000Z"),  # deleted since
+        viewed(2**63, "2025-12-02T09:00:00.000Z"),  # past PostgreSQL's bigint: would fail the batch for ever
+        viewed("no number", "2025-12-02T09:00:00.000Z"),
+    ]
+    result = consumer.apply_batch([_Record(json.dumps(envelope).encode(), topics.VIEWS.full_name)])
+
+    assert result.applied == 9 and result.malformed == 0
+    totals = {t.aircraft_id: (t.views, t.last_viewed_at) for t in AircraftViewTotal.objects.all()}
+    assert totals == {
+        seen.pk: (13, _utc("2025-12-02T00:00:00.250")),
+        new.pk: (2, _utc("2025-12-02T10:00:00")),
+        later.pk: (2, _utc("2030-01-01T00:00:00")),  # the latest view stays the latest
+    }
+    assert sorted(AircraftDailyViews.objects.values_list("aircraft_id", "day", "views")) == [
+        (seen.pk, datetime.date(2025, 12, 1), 6),
+        (seen.pk, datetime.date(2025, 12, 2), 1),
+        (new.pk, datetime.date(2025, 12, 2), 2),
+        (later.pk, datetime.date(2025, 12, 2), 1),
+    ]
+    counts = cache.get_many([view_count_key(pk) for pk in (seen.pk, new.pk, later.pk, gone_id)])
+    assert counts == {view_count_key(seen.pk): 13, view_count_key(new.pk): 2, view_count_key(later.pk): 2}
+
+
+def _utc(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
+
+
 @pytest.mark.django_db
 def test_searches_without_a_readable_time_or_data_are_counted_or_skipped_not_retried_for_ever():
     from aircraft.models import SearchTotal
