@@ -131,7 +131,8 @@ def _apply_views(envelopes: list[dict]) -> dict[int, int]:
         return {}
     # One statement: both tables, and only aircraft that still exist (one deleted
     # since its views were made is skipped). The arrays go as text literals: psycopg
-    # quotes a list element by element in Python, hundreds a batch.
+    # quotes a list element by element in Python, hundreds a batch. Rows are written
+    # in aircraft order, as in _apply_searches.
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -142,12 +143,12 @@ def _apply_views(envelopes: list[dict]) -> dict[int, int]:
                   JOIN aircraft_aircraft ON aircraft_aircraft.id = t.aircraft_id
             ), by_day AS (
                 INSERT INTO aircraft_aircraftdailyviews (aircraft_id, day, views)
-                SELECT aircraft_id, day, views FROM counted
+                SELECT aircraft_id, day, views FROM counted ORDER BY aircraft_id, day
                 ON CONFLICT (aircraft_id, day) DO UPDATE
                    SET views = aircraft_aircraftdailyviews.views + EXCLUDED.views
             )
             INSERT INTO aircraft_aircraftviewtotal (aircraft_id, views, last_viewed_at)
-            SELECT aircraft_id, sum(views), max(latest) FROM counted GROUP BY aircraft_id
+            SELECT aircraft_id, sum(views), max(latest) FROM counted GROUP BY aircraft_id ORDER BY aircraft_id
             ON CONFLICT (aircraft_id) DO UPDATE
                SET views = aircraft_aircraftviewtotal.views + EXCLUDED.views,
                    last_viewed_at = GREATEST(aircraft_aircraftviewtotal.last_viewed_at, EXCLUDED.last_viewed_at)
@@ -198,7 +199,10 @@ def _apply_searches(envelopes: list[dict]) -> None:
             latest[query] = (when, found, _whole_number(data.get("top_result")) if found else None)
     if not counts:
         return
-    queries = list(counts)
+    # Rows in one order, whichever consumer writes them: two consumers of the group
+    # (deploy/k8s runs two) get the same query under different partition keys, and
+    # rows locked in opposite orders would deadlock their batches.
+    queries = sorted(counts)
     tops = {q: latest[q][2] for q in queries}
     existing = set(Aircraft.objects.filter(pk__in={t for t in tops.values() if t}).values_list("pk", flat=True))
     with connection.cursor() as cursor:

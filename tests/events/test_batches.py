@@ -333,3 +333,43 @@ def test_searches_without_a_readable_time_or_data_are_counted_or_skipped_not_ret
     assert sorted(SearchTotal.objects.values_list("query", "searches")) == [("eagle", 1), ("raptor", 1)]
     eagle = SearchTotal.objects.get(query="eagle")
     assert abs((eagle.last_searched_at - datetime.datetime.now(datetime.UTC)).total_seconds()) < 60
+
+
+@pytest.mark.django_db(transaction=True)  # each consumer commits on its own connection
+def test_two_consumers_counting_the_same_searches_at_once_do_not_deadlock():
+    """The same query can reach both consumers of the group ("F-22" and "f 22" are
+    one row under two partition keys). Each writes its rows in one order, so
+    batches that meet wait for each other instead of deadlocking."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from aircraft.models import SearchTotal
+
+    queries = [f"query {n:04d}" for n in range(1500)]
+    searched = [{"data": {"query": q, "result_count": 1}, "time": "2026-12-02T10:00:00Z"} for q in queries]
+    rounds, start, failures = 4, threading.Barrier(2), []
+
+    def consume(batch: list[dict]) -> None:
+        try:
+            for _ in range(rounds):
+                start.wait(timeout=30)
+                with transaction.atomic():
+                    consumer._apply_searches(batch)
+        except Exception as exc:  # a deadlock's OperationalError, or the other side's broken barrier
+            failures.append(exc)
+            start.abort()
+        finally:
+            connection.close()
+
+    # The same queries in opposite orders: unordered, the two statements lock
+    # rows from either end and meet in the middle.
+    both = [threading.Thread(target=consume, args=(batch,)) for batch in (searched, searched[::-1])]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join(timeout=120)
+
+    assert failures == []
+    assert SearchTotal.objects.count() == len(queries)
+    assert set(SearchTotal.objects.values_list("searches", flat=True)) == {2 * rounds}
