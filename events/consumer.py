@@ -131,8 +131,8 @@ def _apply_views(envelopes: list[dict]) -> dict[int, int]:
         return {}
     # One statement: both tables, and only aircraft that still exist (one deleted
     # since its views were made is skipped). The arrays go as text literals: psycopg
-    # quotes a list element by element in Python, hundreds a batch. Rows are written
-    # in aircraft order, as in _apply_searches.
+    # quotes a list element by element in Python, hundreds a batch. Rows go in aircraft
+    # order, so that consumers meeting on one aircraft (a rebalance) wait rather than deadlock.
     with connection.cursor() as cursor:
         cursor.execute(
             """
