@@ -490,6 +490,14 @@ def _broker_line(meta: dict) -> str:
     )
 
 
+def _tuned_lines(meta: dict) -> list[str]:
+    tuned = meta.get("tuned")
+    if not tuned:  # the settings' defaults (or a run from before they were recorded)
+        return []
+    settings = ", ".join(f"`{name}={value}`" for name, value in sorted(tuned.items()))
+    return ["", f"**Tuned for this run**, from the environment rather than the settings' defaults: {settings}."]
+
+
 def _median_steal(results: dict) -> float | None:
     """The hypervisor's share of the CPU time in the median page run; None for runs from before it was recorded."""
     shares = sorted(row["cpu_stolen"] for row in results["pages"] if "cpu_stolen" in row)
@@ -587,6 +595,7 @@ def markdown(results: dict) -> str:
         f"Commit {meta['git']}; the whole run took {meta.get('duration_s', 0) / 60:.1f} min.",
         "",
         _broker_line(meta),
+        *_tuned_lines(meta),
         *_steal_lines(results),
         "",
         "#### Targets",

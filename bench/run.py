@@ -56,6 +56,22 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https", "User-Agent": "hangarstack-bench"
 # Every request comes from one address here; the public limit (1000/h by default) would
 # answer 429 within a second. A huge limit keeps the limiter's Redis round trip in the cost.
 BENCH_RATE_LIMIT = "1000000000/h"
+# Environment variables the site reads that change its cost per request or per event.
+TUNING_VARIABLES = (
+    "EVENTS_BATCH_MS",
+    "KAFKA_LINGER_MS",
+    "GUNICORN_MAX_REQUESTS",
+    "GUNICORN_PRELOAD",
+    "GUNICORN_ACCESS_LOG",
+    "PAGE_CACHE_LOCAL_MB",
+)
+
+
+def tuned_settings(environ) -> dict[str, str]:
+    """Those of TUNING_VARIABLES the site takes from this environment (the rest: its defaults)."""
+    return {name: environ[name] for name in TUNING_VARIABLES if environ.get(name)}
+
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -929,6 +945,9 @@ class Bench:
                 "headers": PROXY_HEADERS,
             },
             "gunicorn": {"config": "gunicorn.conf.py", "WEB_CONCURRENCY": args.workers},
+            # Settings that move the figures, when this run took them from the environment
+            # rather than the settings' defaults (an experiment must say so in its header).
+            "tuned": tuned_settings(os.environ),
             "settings": "hangarstack.settings.prod (DEBUG off, SECURE_SSL_REDIRECT=false, "
             f"RATELIMIT_PUBLIC={BENCH_RATE_LIMIT})",
             "sizes": args.sizes,

@@ -492,3 +492,9 @@ def test_the_command_line_takes_several_full_runs_for_a_median(results, tmp_path
         report.main(["--median", names[0], str(tmp_path / "quick.json")])
     assert with_quick.value.code == 2
     assert "full runs only" in capsys.readouterr().err
+
+
+def test_the_header_names_settings_a_run_took_from_the_environment(results):
+    assert "Tuned for this run" not in report.markdown(results)
+    results["meta"]["tuned"] = {"EVENTS_BATCH_MS": "300", "KAFKA_LINGER_MS": "50"}
+    assert "`EVENTS_BATCH_MS=300`, `KAFKA_LINGER_MS=50`." in report.markdown(results)

@@ -92,3 +92,9 @@ def test_a_run_is_measured_again_when_other_work_or_the_hypervisor_took_the_core
     assert run.disturbed(0.3, 0.0, args) == "other work used 30% of the CPUs"
     assert run.disturbed(0.0, 0.17, args) == "the hypervisor took 17% of the CPU time (steal)"
     assert run.disturbed(0.0, 0.17, run.parse_args(["--steal-threshold", "0.2"])) is None
+
+
+def test_a_run_records_the_settings_it_took_from_the_environment():
+    environ = {"EVENTS_BATCH_MS": "300", "KAFKA_LINGER_MS": "", "PATH": "/usr/bin", "WEB_CONCURRENCY": "5"}
+    assert run.tuned_settings(environ) == {"EVENTS_BATCH_MS": "300"}
+    assert run.tuned_settings({}) == {}
